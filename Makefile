@@ -1,0 +1,40 @@
+# Vaglio: every job starts by installing what is missing (scripts/install-deps is a quick
+# no-op when all is there), so each target works on a fresh Debian machine.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DVAGLIO_WERROR=ON
+
+.PHONY: all deps build demo test test-slow bench sanitize format clean
+
+all: build
+
+deps:
+	@./scripts/install-deps
+
+build: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	./$(BUILD)/cli/vaglio run examples/thr/thr.model.yaml --wtp 2000,5000
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE slow
+
+# Slow statistical checks (goodness of fit of the samplers), not part of `make test`.
+test-slow: build
+	ctest --test-dir $(BUILD) --output-on-failure -L slow
+
+bench: build
+	./bench/run-bench $(BUILD)
+
+sanitize: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVAGLIO_WERROR=ON -DVAGLIO_SANITIZE=ON -DVAGLIO_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	ctest --test-dir build-asan --output-on-failure -j $(JOBS) -LE slow
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,39 @@
+// vaglio check MODEL: validation plus model diagnostics.
+#include <memory>
+#include <ostream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "engine/check.h"
+#include "engine/load/model_loader.h"
+
+namespace vaglio::cli {
+namespace {
+
+int Check(const std::string& path, Context& ctx) {
+  engine::Diagnostics diag;
+  auto loaded = engine::LoadModel(ctx.fs, path, &diag);
+  if (!loaded) return ReportInvalid(ctx, diag, path);
+  engine::Diagnostics findings;
+  size_t errors = 0, warnings = 0;
+  for (engine::Diagnostic& d : engine::CheckModel(*loaded)) {
+    (d.warning ? warnings : errors) += 1;
+    if (!d.warning) d.message = "error: " + d.message;
+    findings.Add(std::move(d));
+  }
+  ctx.out << findings.Format();
+  ctx.out << "vaglio check: " << path << ": " << errors << (errors == 1 ? " error, " : " errors, ")
+          << warnings << (warnings == 1 ? " warning" : " warnings") << "\n";
+  return errors > 0 ? kExitCheckFailed : kExitOk;
+}
+
+}  // namespace
+
+void AddCheckCommand(CLI::App& app, Context& ctx, int* exit_code) {
+  auto path = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("check", "Validate a model and report model diagnostics");
+  cmd->add_option("MODEL", *path, "model file (format: vaglio.model/1)")->required();
+  cmd->callback([path, &ctx, exit_code]() { *exit_code = Check(*path, ctx); });
+}
+
+}  // namespace vaglio::cli

@@ -1,0 +1,79 @@
+#include "engine/diagnostics.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+namespace vaglio::engine {
+
+SourceLocation SourceMap::Find(std::string_view path) const {
+  std::string p(path);
+  while (true) {
+    auto it = locs_.find(p);
+    if (it != locs_.end()) return it->second;
+    const size_t cut = p.find_last_of(".[");
+    if (cut == std::string::npos || cut == 0) break;
+    p.erase(cut);
+  }
+  auto root = locs_.find("");
+  return root == locs_.end() ? SourceLocation{} : root->second;
+}
+
+std::string JoinPath(std::string_view parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  std::string out(parent);
+  out += '.';
+  out += key;
+  return out;
+}
+
+std::string IndexPath(std::string_view parent, size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
+void Diagnostics::Error(const std::string& file, SourceLocation loc, std::string path,
+                        std::string message) {
+  items_.push_back({file, loc, std::move(path), std::move(message), false});
+}
+
+void Diagnostics::AddIssues(const std::string& file, const SourceMap& map,
+                            const models::Issues& issues) {
+  for (const models::Issue& i : issues) {
+    SourceLocation loc = map.Find(i.path);
+    if (i.offset >= 0 && loc.text_column > 0 && map.Has(i.path)) {
+      loc.column = loc.text_column + i.offset;
+    }
+    items_.push_back({file, loc, i.path, i.message, false});
+  }
+}
+
+bool Diagnostics::has_errors() const {
+  return std::any_of(items_.begin(), items_.end(), [](const Diagnostic& d) { return !d.warning; });
+}
+
+std::string Diagnostics::Format() const {
+  std::vector<const Diagnostic*> sorted;
+  for (const Diagnostic& d : items_) sorted.push_back(&d);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    return std::tie(a->file, a->loc.line, a->loc.column) < std::tie(b->file, b->loc.line, b->loc.column);
+  });
+  std::string out;
+  std::set<std::string> seen;
+  for (const Diagnostic* d : sorted) {
+    std::string line = d->file;
+    if (d->loc.line > 0) {
+      line += ':';
+      line += std::to_string(d->loc.line);
+      line += ':';
+      line += std::to_string(d->loc.column);
+    }
+    line += ": ";
+    if (d->warning) line += "warning: ";
+    if (!d->path.empty()) line += d->path + ": ";
+    line += d->message;
+    if (seen.insert(line).second) out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace vaglio::engine

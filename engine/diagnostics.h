@@ -1,0 +1,71 @@
+#ifndef VAGLIO_ENGINE_DIAGNOSTICS_H_
+#define VAGLIO_ENGINE_DIAGNOSTICS_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/issue.h"
+
+/// Problems found in input files, located at FILE:LINE:COL with the key path, in the one
+/// format of docs/cli.md:
+///   thr.model.yaml:41:7: transitions.successful_primary: row sums to 1.04 at cycle 3, but must sum to 1
+namespace vaglio::engine {
+
+/// A 1-based line and column; 0 when unknown.
+struct SourceLocation {
+  int line = 0;
+  int column = 0;
+  /// The column where the text of a one-line scalar starts (after an opening quote), so a
+  /// character offset inside a formula can be turned into a column; 0 when not one line.
+  int text_column = 0;
+};
+
+/// Where each key path of one file sits. Paths join keys with '.', list items with [i]:
+/// "strategies.np1.parameters.revision_risk", "correlations[0].matrix".
+class SourceMap {
+ public:
+  void Set(const std::string& path, SourceLocation loc) { locs_[path] = loc; }
+  /// The location of `path`, or of its nearest recorded ancestor.
+  SourceLocation Find(std::string_view path) const;
+  bool Has(const std::string& path) const { return locs_.count(path) > 0; }
+
+ private:
+  std::map<std::string, SourceLocation, std::less<>> locs_;
+};
+
+std::string JoinPath(std::string_view parent, std::string_view key);
+std::string IndexPath(std::string_view parent, size_t index);
+
+struct Diagnostic {
+  std::string file;
+  SourceLocation loc;
+  std::string path;
+  std::string message;
+  bool warning = false;
+};
+
+/// Collects every problem of a run, then prints them sorted by file, line and column.
+class Diagnostics {
+ public:
+  void Add(Diagnostic d) { items_.push_back(std::move(d)); }
+  void Error(const std::string& file, SourceLocation loc, std::string path, std::string message);
+  /// Adds the maths layer's issues, located through `map`.
+  void AddIssues(const std::string& file, const SourceMap& map, const models::Issues& issues);
+
+  bool has_errors() const;
+  size_t size() const { return items_.size(); }
+  const std::vector<Diagnostic>& items() const { return items_; }
+
+  /// One line per problem, sorted, duplicates dropped:
+  /// "FILE:LINE:COL: path: message" (or "FILE: path: message" without a location).
+  std::string Format() const;
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+}  // namespace vaglio::engine
+
+#endif  // VAGLIO_ENGINE_DIAGNOSTICS_H_

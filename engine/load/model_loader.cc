@@ -1,0 +1,467 @@
+#include "engine/load/model_loader.h"
+
+#include <algorithm>
+
+#include "engine/load/csv.h"
+#include "engine/load/yaml_proto.h"
+#include "model.pb.h"
+#include "models/number.h"
+#include "models/text.h"
+
+namespace vaglio::engine {
+namespace {
+
+namespace sc = vaglio::schemas;
+using models::FormatNumber;
+
+constexpr char kFormat[] = "vaglio.model/1";
+
+class SpecBuilder {
+ public:
+  SpecBuilder(const FileSystem& fs, LoadedModel* out, Diagnostics* diag)
+      : fs_(fs), out_(out), diag_(diag) {}
+
+  void Build(const sc::Model& m) {
+    models::ModelSpec& s = out_->spec;
+    CheckFormat(m.format());
+    s.id = m.id();
+    if (m.id().empty() && out_->map.Has("id")) Error("id", "is empty, but must name the model");
+    s.title = m.title();
+    s.currency = m.currency();
+    switch (m.method()) {
+      case sc::METHOD_MARKOV_COHORT:
+        s.method = models::Method::kMarkovCohort;
+        break;
+      case sc::METHOD_DECISION_TREE:
+        s.method = models::Method::kDecisionTree;
+        break;
+      case sc::METHOD_PARTITIONED_SURVIVAL:
+        s.method = models::Method::kPartitionedSurvival;
+        break;
+      default:
+        break;  // missing: reported by the converter
+    }
+    const bool cohort = s.method != models::Method::kDecisionTree;
+    if (m.has_cycle()) {
+      if (!m.cycle().has_length()) Missing("cycle.length");
+      s.cycle_length = m.cycle().length();
+      if (m.cycle().unit() == sc::TIME_UNIT_UNSPECIFIED) Missing("cycle.unit");
+      s.cycle_unit = Unit(m.cycle().unit());
+      if (m.cycle().has_length() && !(m.cycle().length() > 0)) {
+        Error("cycle.length", "found " + FormatNumber(m.cycle().length()) + ", but must be > 0");
+      }
+    } else if (cohort) {
+      Missing("cycle");
+    }
+    if (m.has_horizon()) {
+      s.horizon = m.horizon();
+      if (m.horizon() < 1) Error("horizon", "found " + std::to_string(m.horizon()) + ", but must be at least 1 cycle");
+    } else if (cohort) {
+      Missing("horizon");
+    }
+    if (m.counting() != sc::COUNTING_UNSPECIFIED) {
+      s.counting = static_cast<models::Counting>(m.counting() - 1);
+    } else if (cohort) {
+      Missing("counting");
+    }
+    bool any_discount = false;
+    for (const sc::Value& v : m.values()) any_discount |= v.discount() > 0;
+    if (m.discounting().timing() != sc::TIMING_UNSPECIFIED) {
+      s.discount_timing = m.discounting().timing() == sc::TIMING_START ? models::DiscountTiming::kStart
+                                                                        : models::DiscountTiming::kEnd;
+    } else if (any_discount && cohort) {
+      Missing(m.has_discounting() ? "discounting.timing" : "discounting",
+              "is missing, but is required when a value is discounted (timing: start or end)");
+    }
+    s.discount_step = m.discounting().step() == sc::STEP_YEAR ? models::DiscountStep::kYear
+                                                              : models::DiscountStep::kCycle;
+
+    for (const sc::Value& v : m.values()) {
+      models::ValueSpec vs;
+      vs.name = v.name();
+      vs.path = JoinPath("values", v.name());
+      vs.role = v.role() == sc::ROLE_COST     ? models::ValueRole::kCost
+                : v.role() == sc::ROLE_EFFECT ? models::ValueRole::kEffect
+                                              : models::ValueRole::kNone;
+      if (!v.has_discount() && vs.role != models::ValueRole::kNone) {
+        Missing(vs.path + ".discount",
+                "is missing, but is required for a value with role " +
+                    std::string(models::ToString(vs.role)) + " (write discount: 0 for none)");
+      }
+      vs.discount_rate = v.discount();
+      vs.per = v.per() == sc::PER_YEAR ? models::ValuePer::kYear : models::ValuePer::kCycle;
+      vs.allow_negative = v.allow_negative();
+      s.values.push_back(vs);
+    }
+    for (const sc::Parameter& p : m.parameters()) s.parameters.push_back(Param(p));
+    for (int i = 0; i < m.correlations_size(); ++i) {
+      const sc::Correlation& c = m.correlations(i);
+      models::CorrelationSpec cs;
+      cs.path = IndexPath("correlations", static_cast<size_t>(i));
+      cs.params.assign(c.params().begin(), c.params().end());
+      for (const sc::Row& r : c.matrix()) cs.matrix.emplace_back(r.values().begin(), r.values().end());
+      s.correlations.push_back(std::move(cs));
+    }
+    for (int i = 0; i < m.dirichlet_size(); ++i) {
+      const sc::DirichletGroup& d = m.dirichlet(i);
+      models::DirichletSpec ds;
+      ds.path = IndexPath("dirichlet", static_cast<size_t>(i));
+      ds.params.assign(d.params().begin(), d.params().end());
+      ds.counts.assign(d.counts().begin(), d.counts().end());
+      s.dirichlet.push_back(std::move(ds));
+    }
+    for (const sc::Table& t : m.tables()) {
+      if (auto ts = TableSpec(t)) s.tables.push_back(std::move(*ts));
+    }
+    for (const sc::State& st : m.states()) s.states.push_back(State(st, "states"));
+    for (const sc::TransitionRow& r : m.transitions()) s.transitions.push_back(Row(r, "transitions", false));
+    for (const sc::TransitionRow& r : m.rates()) s.transitions.push_back(Row(r, "rates", true));
+    CheckRowsOnce(m.transitions(), m.rates(), "");
+    s.initial = Named(m.initial(), "initial");
+    s.start = Named(m.start(), "start");
+    for (const sc::ValueBlock& b : m.on_enter()) s.flows.push_back(Flow(b, "on_enter", false));
+    for (const sc::ValueBlock& b : m.on_transition()) s.flows.push_back(Flow(b, "on_transition", true));
+    for (const sc::Strategy& st : m.strategies()) s.strategies.push_back(Strategy(st));
+  }
+
+ private:
+  void Error(const std::string& path, std::string msg) {
+    diag_->Error(out_->file, out_->map.Find(path), path, std::move(msg));
+  }
+  // A key the file does not give. (A key given with a bad value was reported already.)
+  void Missing(const std::string& path, std::string msg = "is missing, but is required") {
+    if (!out_->map.Has(path)) Error(path, std::move(msg));
+  }
+  // The path of `key` under `parent` when the file wrote it, else `parent` (scalar forms).
+  std::string Child(const std::string& parent, const std::string& key) const {
+    const std::string p = JoinPath(parent, key);
+    return out_->map.Has(p) ? p : parent;
+  }
+
+  void CheckFormat(const std::string& format) {
+    if (format.empty() || format == kFormat) return;
+    const size_t slash = format.find('/');
+    if (format.rfind("vaglio.", 0) == 0 && format.substr(0, slash) != "vaglio.model") {
+      Error("format", "found '" + format + "', but a model file (format: " + kFormat + ") is expected here");
+    } else {
+      Error("format", "found '" + format + "', but this version of Vaglio reads " + kFormat);
+    }
+  }
+
+  static models::TimeUnit Unit(sc::TimeUnit u) {
+    switch (u) {
+      case sc::TIME_UNIT_MONTH:
+        return models::TimeUnit::kMonth;
+      case sc::TIME_UNIT_WEEK:
+        return models::TimeUnit::kWeek;
+      case sc::TIME_UNIT_DAY:
+        return models::TimeUnit::kDay;
+      default:
+        return models::TimeUnit::kYear;
+    }
+  }
+
+  models::Expr E(const std::string& text, const std::string& path) const { return {text, path}; }
+
+  models::ParameterSpec Param(const sc::Parameter& p) {
+    models::ParameterSpec ps;
+    ps.name = p.name();
+    ps.path = JoinPath("parameters", p.name());
+    if (!p.value().empty()) ps.value = E(p.value(), Child(ps.path, "value"));
+    ps.label = p.label();
+    ps.source = p.source();
+    ps.unit = p.unit();
+    if (p.has_low()) ps.low = p.low();
+    if (p.has_high()) ps.high = p.high();
+    if (p.has_dist()) ps.dist = Dist(p.dist(), JoinPath(ps.path, "dist"));
+    return ps;
+  }
+
+  models::DistributionInput Dist(const sc::Distribution& d, const std::string& path) {
+    models::DistributionInput in;
+    auto opt = [](bool has, double v) { return has ? std::optional<double>(v) : std::nullopt; };
+    switch (d.family_case()) {
+      case sc::Distribution::kBeta:
+        in.family = models::DistFamily::kBeta;
+        in.path = JoinPath(path, "beta");
+        in.alpha = opt(d.beta().has_alpha(), d.beta().alpha());
+        in.beta = opt(d.beta().has_beta(), d.beta().beta());
+        in.mean = opt(d.beta().has_mean(), d.beta().mean());
+        in.se = opt(d.beta().has_se(), d.beta().se());
+        in.sd = opt(d.beta().has_sd(), d.beta().sd());
+        break;
+      case sc::Distribution::kGamma:
+        in.family = models::DistFamily::kGamma;
+        in.path = JoinPath(path, "gamma");
+        in.shape = opt(d.gamma().has_shape(), d.gamma().shape());
+        in.scale = opt(d.gamma().has_scale(), d.gamma().scale());
+        in.rate = opt(d.gamma().has_rate(), d.gamma().rate());
+        in.mean = opt(d.gamma().has_mean(), d.gamma().mean());
+        in.se = opt(d.gamma().has_se(), d.gamma().se());
+        in.sd = opt(d.gamma().has_sd(), d.gamma().sd());
+        break;
+      case sc::Distribution::kLognormal: {
+        const sc::LogNormal& l = d.lognormal();
+        in.family = models::DistFamily::kLogNormal;
+        in.path = JoinPath(path, "lognormal");
+        in.meanlog = opt(l.has_meanlog(), l.meanlog());
+        in.sdlog = opt(l.has_sdlog(), l.sdlog());
+        in.mean = opt(l.has_mean(), l.mean());
+        in.se = opt(l.has_se(), l.se());
+        in.sd = opt(l.has_sd(), l.sd());
+        in.median = opt(l.has_median(), l.median());
+        if (l.ci95_size() == 2) {
+          in.ci95 = std::make_pair(l.ci95(0), l.ci95(1));
+        } else if (l.ci95_size() != 0) {
+          Error(JoinPath(in.path, "ci95"), "has " + std::to_string(l.ci95_size()) +
+                                               " numbers, but must be [low, high]");
+        }
+        break;
+      }
+      case sc::Distribution::kNormal:
+        in.family = models::DistFamily::kNormal;
+        in.path = JoinPath(path, "normal");
+        in.mean = opt(d.normal().has_mean(), d.normal().mean());
+        in.sd = opt(d.normal().has_sd(), d.normal().sd());
+        in.se = opt(d.normal().has_se(), d.normal().se());
+        break;
+      case sc::Distribution::kUniform:
+        in.family = models::DistFamily::kUniform;
+        in.path = JoinPath(path, "uniform");
+        in.min = opt(d.uniform().has_min(), d.uniform().min());
+        in.max = opt(d.uniform().has_max(), d.uniform().max());
+        break;
+      case sc::Distribution::kTriangular:
+      case sc::Distribution::kPert: {
+        const bool tri = d.family_case() == sc::Distribution::kTriangular;
+        const sc::MinModeMax& t = tri ? d.triangular() : d.pert();
+        in.family = tri ? models::DistFamily::kTriangular : models::DistFamily::kPert;
+        in.path = JoinPath(path, tri ? "triangular" : "pert");
+        in.min = opt(t.has_min(), t.min());
+        in.mode = opt(t.has_mode(), t.mode());
+        in.max = opt(t.has_max(), t.max());
+        break;
+      }
+      case sc::Distribution::kFixed:
+        in.family = models::DistFamily::kFixed;
+        in.path = path;
+        break;
+      case sc::Distribution::FAMILY_NOT_SET:
+        in.family = models::DistFamily::kFixed;
+        in.path = path;
+        Error(path, "names no distribution, but must be one of 'beta', 'gamma', 'lognormal', "
+                    "'normal', 'uniform', 'triangular', 'pert', 'fixed'");
+        break;
+    }
+    return in;
+  }
+
+  std::optional<models::LookupTable::Spec> TableSpec(const sc::Table& t) {
+    models::LookupTable::Spec ts;
+    ts.name = t.name();
+    ts.path = JoinPath("tables", t.name());
+    switch (t.lookup()) {
+      case sc::LOOKUP_FLOOR:
+        ts.lookup = models::Lookup::kFloor;
+        break;
+      case sc::LOOKUP_LINEAR:
+        ts.lookup = models::Lookup::kLinear;
+        break;
+      default:
+        ts.lookup = models::Lookup::kExact;
+    }
+    std::vector<std::string> columns;
+    std::vector<std::vector<double>> rows;
+    const size_t errors_before = diag_->size();
+    if (!t.file().empty()) {
+      if (t.rows_size() > 0 || t.columns_size() > 0) {
+        Error(ts.path, "gives both file and rows/columns, but must give one of them");
+        return std::nullopt;
+      }
+      const std::string path = ResolveRelative(out_->file, t.file());
+      std::string err;
+      auto bytes = fs_.Read(path, &err);
+      if (!bytes) {
+        Error(Child(ts.path, "file"), "cannot read '" + path + "': " + err);
+        return std::nullopt;
+      }
+      out_->inputs.push_back({path, *bytes});
+      CsvTable csv = ParseCsv(*bytes, path, diag_);
+      columns = csv.header;
+      for (size_t r = 0; r < csv.rows.size(); ++r) {
+        std::vector<double> row;
+        for (size_t c = 0; c < csv.rows[r].size(); ++c) {
+          auto v = models::ParseNumber(csv.rows[r][c]);
+          if (!v) {
+            diag_->Error(path, {csv.row_lines[r], 1, 0}, "column '" + csv.header[c] + "'",
+                         "found '" + csv.rows[r][c] + "', but must be a number");
+            row.push_back(0);
+          } else {
+            row.push_back(*v);
+          }
+        }
+        rows.push_back(std::move(row));
+      }
+    } else {
+      columns.assign(t.columns().begin(), t.columns().end());
+      if (columns.size() < 2) {
+        Error(Child(ts.path, "columns"), "names " + std::to_string(columns.size()) +
+                                             " columns, but a table needs a key column and at least one value column");
+        return std::nullopt;
+      }
+      for (int r = 0; r < t.rows_size(); ++r) {
+        const sc::Row& row = t.rows(r);
+        if (static_cast<size_t>(row.values_size()) != columns.size()) {
+          Error(IndexPath(JoinPath(ts.path, "rows"), static_cast<size_t>(r)),
+                "has " + std::to_string(row.values_size()) + " numbers, but the table has " +
+                    std::to_string(columns.size()) + " columns");
+          continue;
+        }
+        rows.emplace_back(row.values().begin(), row.values().end());
+      }
+    }
+    if (diag_->size() != errors_before) return std::nullopt;
+    ts.key_column = t.key().empty() ? (columns.empty() ? "" : columns[0]) : t.key();
+    auto key_it = std::find(columns.begin(), columns.end(), ts.key_column);
+    if (key_it == columns.end()) {
+      Error(Child(ts.path, "key"), "'" + ts.key_column + "' is not a column of the table" +
+                                       models::DidYouMeanSuffix(ts.key_column, columns));
+      return std::nullopt;
+    }
+    const size_t key = static_cast<size_t>(key_it - columns.begin());
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (c == key) continue;
+      ts.value_columns.push_back(columns[c]);
+      ts.columns.emplace_back();
+      for (const auto& row : rows) ts.columns.back().push_back(row[c]);
+    }
+    for (const auto& row : rows) ts.keys.push_back(row[key]);
+    return ts;
+  }
+
+  std::vector<models::NamedExpr> Named(const google::protobuf::RepeatedPtrField<sc::NamedExpr>& list,
+                                       const std::string& parent) {
+    std::vector<models::NamedExpr> out;
+    for (const sc::NamedExpr& n : list) {
+      const std::string p = JoinPath(parent, n.name());
+      if (n.expr().empty()) {
+        Error(p, "is empty, but must be a number or a formula");
+        continue;
+      }
+      out.push_back({n.name(), E(n.expr(), Child(p, "expr"))});
+    }
+    return out;
+  }
+
+  models::StateSpec State(const sc::State& st, const std::string& parent) {
+    models::StateSpec s;
+    s.name = st.name();
+    s.label = st.label();
+    s.path = JoinPath(parent, st.name());
+    s.tunnel = st.has_tunnel() ? st.tunnel() : 0;
+    if (st.has_tunnel() && st.tunnel() < 1) {
+      Error(JoinPath(s.path, "tunnel"), "found " + std::to_string(st.tunnel()) + ", but must be at least 1");
+    }
+    s.values = Named(st.values(), s.path);
+    return s;
+  }
+
+  models::TransitionRowSpec Row(const sc::TransitionRow& r, const std::string& parent, bool rates) {
+    models::TransitionRowSpec row;
+    row.from = r.from();
+    row.rates = rates;
+    row.path = JoinPath(parent, r.from());
+    row.cells = Named(r.to(), row.path);
+    return row;
+  }
+
+  void CheckRowsOnce(const google::protobuf::RepeatedPtrField<sc::TransitionRow>& probs,
+                     const google::protobuf::RepeatedPtrField<sc::TransitionRow>& rates,
+                     const std::string& prefix) {
+    for (const sc::TransitionRow& r : rates) {
+      for (const sc::TransitionRow& p : probs) {
+        if (p.from() == r.from()) {
+          Error(JoinPath(JoinPath(prefix, "rates"), r.from()),
+                "state '" + r.from() + "' has a row in both transitions and rates, but may have only one");
+        }
+      }
+    }
+  }
+
+  models::FlowValueSpec Flow(const sc::ValueBlock& b, const std::string& parent, bool transition) {
+    models::FlowValueSpec f;
+    f.path = JoinPath(parent, b.state());
+    if (transition) {
+      const size_t arrow = b.state().find("->");
+      if (arrow == std::string::npos) {
+        Error(f.path, "key '" + b.state() + "' must name a transition as from->to");
+      } else {
+        f.from = std::string(models::Trim(b.state().substr(0, arrow)));
+        f.to = std::string(models::Trim(b.state().substr(arrow + 2)));
+      }
+    } else {
+      f.to = b.state();
+    }
+    f.values = Named(b.values(), f.path);
+    return f;
+  }
+
+  models::StrategySpec Strategy(const sc::Strategy& st) {
+    models::StrategySpec s;
+    s.name = st.name();
+    s.label = st.label();
+    s.path = JoinPath("strategies", st.name());
+    s.start = Named(st.start(), JoinPath(s.path, "start"));
+    s.parameters = Named(st.parameters(), JoinPath(s.path, "parameters"));
+    for (const sc::State& x : st.states()) s.states.push_back(State(x, JoinPath(s.path, "states")));
+    for (const sc::TransitionRow& r : st.transitions()) {
+      s.transitions.push_back(Row(r, JoinPath(s.path, "transitions"), false));
+    }
+    for (const sc::TransitionRow& r : st.rates()) s.transitions.push_back(Row(r, JoinPath(s.path, "rates"), true));
+    CheckRowsOnce(st.transitions(), st.rates(), s.path);
+    for (const sc::ValueBlock& b : st.on_enter()) s.flows.push_back(Flow(b, JoinPath(s.path, "on_enter"), false));
+    for (const sc::ValueBlock& b : st.on_transition()) {
+      s.flows.push_back(Flow(b, JoinPath(s.path, "on_transition"), true));
+    }
+    s.initial = Named(st.initial(), JoinPath(s.path, "initial"));
+    return s;
+  }
+
+  const FileSystem& fs_;
+  LoadedModel* out_;
+  Diagnostics* diag_;
+};
+
+}  // namespace
+
+void ReportModelIssues(const LoadedModel& loaded, const models::Issues& issues, Diagnostics* diag) {
+  diag->AddIssues(loaded.file, loaded.map, issues);
+}
+
+std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& path, Diagnostics* diag) {
+  LoadedModel out;
+  out.file = path;
+  std::string err;
+  auto bytes = fs.Read(path, &err);
+  if (!bytes) {
+    diag->Error(path, {}, "", "cannot read the model file: " + err);
+    return std::nullopt;
+  }
+  out.inputs.push_back({path, *bytes});
+  const size_t before = diag->size();
+  auto node = ParseYaml(*bytes, path, diag);
+  if (!node) return std::nullopt;
+  sc::Model proto;
+  YamlToProto(*node, *bytes, path, &proto, &out.map, diag);
+  SpecBuilder(fs, &out, diag).Build(proto);
+  if (diag->size() != before) return std::nullopt;
+  auto compiled = models::CompileModel(out.spec);
+  if (!compiled.ok()) {
+    ReportModelIssues(out, compiled.status().issues(), diag);
+    return std::nullopt;
+  }
+  out.model = compiled.value();
+  return out;
+}
+
+}  // namespace vaglio::engine

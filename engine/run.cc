@@ -1,0 +1,250 @@
+#include "engine/run.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "engine/hash.h"
+#include "engine/text_table.h"
+#include "models/text.h"
+
+namespace vaglio::engine {
+
+Json Number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+int ResolveEffect(const models::ModelInfo& info, const std::string& name, Diagnostics* diag) {
+  if (name.empty()) return info.effect_values.empty() ? -1 : info.effect_values.front();
+  std::vector<std::string> effects;
+  for (int v : info.effect_values) {
+    effects.push_back(info.values[static_cast<size_t>(v)].name);
+    if (effects.back() == name) return v;
+  }
+  diag->Error("--effect", {}, "", "'" + name + "' is not a value with role effect" +
+                                      models::DidYouMeanSuffix(name, effects) + "; the effects are " +
+                                      models::QuotedList(effects));
+  return -1;
+}
+
+std::optional<BaseCase> RunBaseCase(const LoadedModel& m, const RunOptions& opts, Diagnostics* diag) {
+  BaseCase bc;
+  bc.effect_value = ResolveEffect(m.model->info(), opts.effect, diag);
+  if (bc.effect_value < 0) return std::nullopt;
+  auto ev = m.model->NewEvaluator({});
+  if (!ev.ok()) {
+    ReportModelIssues(m, ev.status().issues(), diag);
+    return std::nullopt;
+  }
+  bc.details.want_trace = opts.trace;
+  if (models::Status s = ev.value()->Evaluate({}, &bc.outcome, &bc.details); !s.ok()) {
+    ReportModelIssues(m, s.issues(), diag);
+    return std::nullopt;
+  }
+  const models::ModelInfo& info = m.model->info();
+  std::vector<double> cost, effect;
+  for (int s = 0; s < static_cast<int>(info.strategies.size()); ++s) {
+    cost.push_back(bc.outcome.value(s, info.cost_value));
+    effect.push_back(bc.outcome.value(s, bc.effect_value));
+  }
+  bc.incremental = models::IncrementalAnalysis(cost, effect);
+  return bc;
+}
+
+Json ModelJson(const LoadedModel& m) {
+  Json j;
+  j["id"] = m.spec.id;
+  j["title"] = m.spec.title;
+  j["file"] = m.file;
+  j["sha256"] = Sha256Hex(m.inputs.front().bytes);
+  return j;
+}
+
+Json SettingsJson(const models::ModelInfo& info, int effect_value) {
+  Json j;
+  j["method"] = models::ToString(info.method);
+  if (info.method != models::Method::kDecisionTree) {
+    j["counting"] = models::ToString(info.counting);
+    Json d;
+    d["timing"] = models::ToString(info.discount_timing);
+    d["step"] = models::ToString(info.discount_step);
+    Json rates = Json::object();
+    for (const models::ValueSpec& v : info.values) rates[v.name] = v.discount_rate;
+    d["rates"] = rates;
+    j["discounting"] = d;
+    j["horizon"] = info.horizon;
+    j["cycle_length_years"] = info.cycle_length_years;
+  }
+  j["currency"] = info.currency;
+  j["cost"] = info.values[static_cast<size_t>(info.cost_value)].name;
+  j["effect"] = info.values[static_cast<size_t>(effect_value)].name;
+  j["increments"] = "strategy - comparator";
+  j["results_per"] = "member of the initial cohort";
+  return j;
+}
+
+Json BaseCaseJson(const LoadedModel& m, const BaseCase& bc, const RunOptions& opts) {
+  const models::ModelInfo& info = m.model->info();
+  Json j;
+  j["model"] = ModelJson(m);
+  j["settings"] = SettingsJson(info, bc.effect_value);
+  Json strategies = Json::array();
+  for (int s = 0; s < static_cast<int>(info.strategies.size()); ++s) {
+    Json st;
+    st["name"] = info.strategies[static_cast<size_t>(s)];
+    Json values, undiscounted;
+    for (int v = 0; v < static_cast<int>(info.values.size()); ++v) {
+      const std::string& name = info.values[static_cast<size_t>(v)].name;
+      values[name] = Number(bc.outcome.value(s, v));
+      undiscounted[name] = Number(bc.outcome.undiscounted_value(s, v));
+    }
+    st["values"] = values;
+    st["undiscounted"] = undiscounted;
+    st["cost"] = Number(bc.outcome.value(s, info.cost_value));
+    st["effect"] = Number(bc.outcome.value(s, bc.effect_value));
+    strategies.push_back(st);
+  }
+  j["strategies"] = strategies;
+  Json inc = Json::array();
+  for (const models::IncrementalRow& r : bc.incremental) {
+    Json row;
+    row["strategy"] = info.strategies[static_cast<size_t>(r.strategy)];
+    if (r.comparator < 0) {
+      row["comparator"] = nullptr;
+      row["delta_cost"] = nullptr;
+      row["delta_effect"] = nullptr;
+    } else {
+      row["comparator"] = info.strategies[static_cast<size_t>(r.comparator)];
+      row["delta_cost"] = Number(r.delta_cost);
+      row["delta_effect"] = Number(r.delta_effect);
+    }
+    row["icer"] = r.icer ? Number(*r.icer) : Json(nullptr);
+    row["status"] = models::ToString(r.status);
+    inc.push_back(row);
+  }
+  j["incremental"] = inc;
+  if (!opts.wtp.empty()) {
+    Json nmb = Json::array();
+    std::vector<double> cost, effect;
+    for (int s = 0; s < static_cast<int>(info.strategies.size()); ++s) {
+      cost.push_back(bc.outcome.value(s, info.cost_value));
+      effect.push_back(bc.outcome.value(s, bc.effect_value));
+    }
+    for (double w : opts.wtp) {
+      Json row;
+      row["wtp"] = w;
+      Json vals;
+      for (size_t s = 0; s < cost.size(); ++s) vals[info.strategies[s]] = Number(models::NetBenefit(w, cost[s], effect[s]));
+      row["values"] = vals;
+      row["best"] = info.strategies[static_cast<size_t>(models::BestStrategy(w, cost, effect))];
+      nmb.push_back(row);
+    }
+    j["nmb"] = nmb;
+  }
+  if (opts.trace) {
+    Json traces = Json::array();
+    for (size_t s = 0; s < bc.details.traces.size(); ++s) {
+      const models::StrategyTrace& t = bc.details.traces[s];
+      Json tj;
+      tj["strategy"] = info.strategies[s];
+      tj["states"] = t.states;
+      Json rows = Json::array();
+      for (const auto& r : t.occupancy) {
+        Json row = Json::array();
+        for (double x : r) row.push_back(Number(x));
+        rows.push_back(row);
+      }
+      tj["occupancy"] = rows;
+      traces.push_back(tj);
+    }
+    j["trace"] = traces;
+  }
+  return j;
+}
+
+namespace {
+
+std::string Fmt(double v, int digits = 10) {
+  if (!std::isfinite(v)) return models::FormatNumber(v);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+}  // namespace
+
+std::string BaseCaseText(const LoadedModel& m, const BaseCase& bc, const RunOptions& opts) {
+  const models::ModelInfo& info = m.model->info();
+  std::ostringstream out;
+  out << (info.title.empty() ? info.id : info.title) << " (" << info.id << ")\n";
+  out << models::ToString(info.method);
+  if (info.method != models::Method::kDecisionTree) {
+    out << ", " << info.horizon << " cycles of " << Fmt(info.cycle_length_years) << " year"
+        << (info.cycle_length_years == 1 ? "" : "s") << ", counting " << models::ToString(info.counting)
+        << ", discounting at cycle " << models::ToString(info.discount_timing)
+        << (info.discount_step == models::DiscountStep::kYear ? " (yearly steps)" : "");
+  }
+  out << "\n\nValues per member of the cohort, discounted";
+  if (!info.currency.empty()) out << " (costs in " << info.currency << ")";
+  out << ":\n";
+  TextTable values;
+  std::vector<std::string> head = {"strategy"};
+  for (const auto& v : info.values) head.push_back(v.name);
+  values.Header(head);
+  for (int s = 0; s < static_cast<int>(info.strategies.size()); ++s) {
+    std::vector<std::string> row = {info.strategies[static_cast<size_t>(s)]};
+    for (int v = 0; v < static_cast<int>(info.values.size()); ++v) row.push_back(Fmt(bc.outcome.value(s, v)));
+    values.Row(row);
+  }
+  out << values.Render();
+  const std::string& eff = info.values[static_cast<size_t>(bc.effect_value)].name;
+  out << "\nIncremental analysis on " << info.values[static_cast<size_t>(info.cost_value)].name << " and "
+      << eff << " (increments: strategy - comparator):\n";
+  TextTable inc;
+  inc.Header({"strategy", "comparator", "delta cost", "delta effect", "ICER", "status"});
+  for (const models::IncrementalRow& r : bc.incremental) {
+    const bool ref = r.comparator < 0;
+    inc.Row({info.strategies[static_cast<size_t>(r.strategy)],
+             ref ? "-" : info.strategies[static_cast<size_t>(r.comparator)],
+             ref ? "-" : Fmt(r.delta_cost), ref ? "-" : Fmt(r.delta_effect),
+             r.icer ? Fmt(*r.icer) : "-", std::string(models::ToString(r.status))});
+  }
+  out << inc.Render();
+  if (!opts.wtp.empty()) {
+    out << "\nNet monetary benefit (wtp * " << eff << " - cost):\n";
+    TextTable nmb;
+    std::vector<std::string> h = {"wtp"};
+    for (const auto& s : info.strategies) h.push_back(s);
+    h.push_back("best");
+    nmb.Header(h);
+    std::vector<double> cost, effect;
+    for (int s = 0; s < static_cast<int>(info.strategies.size()); ++s) {
+      cost.push_back(bc.outcome.value(s, info.cost_value));
+      effect.push_back(bc.outcome.value(s, bc.effect_value));
+    }
+    for (double w : opts.wtp) {
+      std::vector<std::string> row = {Fmt(w)};
+      for (size_t s = 0; s < cost.size(); ++s) row.push_back(Fmt(models::NetBenefit(w, cost[s], effect[s])));
+      row.push_back(info.strategies[static_cast<size_t>(models::BestStrategy(w, cost, effect))]);
+      nmb.Row(row);
+    }
+    out << nmb.Render();
+  }
+  if (opts.trace) {
+    for (size_t s = 0; s < bc.details.traces.size(); ++s) {
+      const models::StrategyTrace& t = bc.details.traces[s];
+      out << "\nTrace, strategy " << info.strategies[s] << ":\n";
+      TextTable tt;
+      std::vector<std::string> h = {"cycle"};
+      for (const auto& n : t.states) h.push_back(n);
+      tt.Header(h);
+      for (size_t k = 0; k < t.occupancy.size(); ++k) {
+        std::vector<std::string> row = {std::to_string(k)};
+        for (double x : t.occupancy[k]) row.push_back(Fmt(x, 6));
+        tt.Row(row);
+      }
+      out << tt.Render();
+    }
+  }
+  return out.str();
+}
+
+}  // namespace vaglio::engine

@@ -1,0 +1,130 @@
+#ifndef VAGLIO_MODELS_MODEL_SPEC_H_
+#define VAGLIO_MODELS_MODEL_SPEC_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/conventions.h"
+#include "models/distribution.h"
+#include "models/table.h"
+
+/// The model as the file describes it, after the engine has checked its shape (types,
+/// known keys, enums) but before any semantic check. Names are unresolved strings;
+/// CompileModel resolves them and reports what does not fit, by key path. Every item
+/// carries the key path it came from, so issues can point at the file.
+namespace vaglio::models {
+
+/// A formula or a number as written ("0.02", "exp(cons + ageC * age0)", "rest").
+struct Expr {
+  std::string text;
+  std::string path;
+};
+
+/// `name: expr` pairs in file order (state values, start values, initial occupancy...).
+struct NamedExpr {
+  std::string name;
+  Expr expr;
+};
+
+struct ValueSpec {
+  std::string name;
+  ValueRole role = ValueRole::kNone;
+  double discount_rate = 0;  // per year
+  ValuePer per = ValuePer::kCycle;
+  bool allow_negative = false;  // costs must be >= 0 unless this is set
+  std::string path;
+};
+
+struct ParameterSpec {
+  std::string name;
+  std::optional<Expr> value;               // base case; absent: the distribution's mean
+  std::optional<DistributionInput> dist;   // absent or fixed: not sampled
+  std::optional<double> low, high;         // one-way sensitivity range
+  std::string label, source, unit;
+  std::string path;
+};
+
+/// Correlated parameters by a Gaussian copula over their marginal distributions.
+struct CorrelationSpec {
+  std::vector<std::string> params;
+  std::vector<std::vector<double>> matrix;  // correlation matrix, row-major
+  std::string path;
+};
+
+/// Parameters whose joint distribution is Dirichlet(counts) (a transition row).
+struct DirichletSpec {
+  std::vector<std::string> params;
+  std::vector<double> counts;
+  std::string path;
+};
+
+struct StateSpec {
+  std::string name;
+  std::string label;
+  int tunnel = 0;                // > 0: expands into this many time-in-state sub-states
+  std::vector<NamedExpr> values;  // value name -> amount per cycle (or per year)
+  std::string path;
+};
+
+/// One `from:` row of `transitions:` (probabilities, one cell may be `rest`) or of
+/// `rates:` (rates per year, converted as competing risks).
+struct TransitionRowSpec {
+  std::string from;
+  bool rates = false;
+  std::vector<NamedExpr> cells;  // target state -> expression
+  std::string path;
+};
+
+/// One-off values on a flow: into `to` from any other state (on_enter, from empty), or
+/// along the single transition from -> to (on_transition).
+struct FlowValueSpec {
+  std::string from;
+  std::string to;
+  std::vector<NamedExpr> values;
+  std::string path;
+};
+
+struct StrategySpec {
+  std::string name;
+  std::string label;
+  std::vector<NamedExpr> start;        // one-off values at time 0, undiscounted
+  std::vector<NamedExpr> parameters;   // parameter -> expression in this strategy
+  std::vector<StateSpec> states;       // state values replaced in this strategy
+  std::vector<TransitionRowSpec> transitions;  // rows replaced in this strategy
+  std::vector<FlowValueSpec> flows;    // flow values replaced in this strategy
+  std::vector<NamedExpr> initial;      // replaces the model's initial occupancy
+  std::string path;
+};
+
+struct ModelSpec {
+  std::string id;
+  std::string title;
+  Method method = Method::kMarkovCohort;
+  std::string currency;
+  double cycle_length = 1;  // in `cycle_unit`
+  TimeUnit cycle_unit = TimeUnit::kYear;
+  int horizon = 0;          // cycles
+  Counting counting = Counting::kEnd;
+  DiscountTiming discount_timing = DiscountTiming::kEnd;
+  DiscountStep discount_step = DiscountStep::kCycle;
+
+  std::vector<ValueSpec> values;
+  std::vector<ParameterSpec> parameters;
+  std::vector<CorrelationSpec> correlations;
+  std::vector<DirichletSpec> dirichlet;
+  std::vector<LookupTable::Spec> tables;
+
+  std::vector<StateSpec> states;
+  std::vector<TransitionRowSpec> transitions;
+  std::vector<FlowValueSpec> flows;
+  std::vector<NamedExpr> initial;
+  std::vector<NamedExpr> start;  // one-off values at time 0 for every strategy
+  std::vector<StrategySpec> strategies;
+
+  double cycle_length_years() const { return cycle_length * YearsPerUnit(cycle_unit); }
+};
+
+}  // namespace vaglio::models
+
+#endif  // VAGLIO_MODELS_MODEL_SPEC_H_
