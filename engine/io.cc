@@ -53,6 +53,16 @@ bool DiskFileSystem::Write(const std::string& path, const std::string& contents,
   return true;
 }
 
+bool DiskFileSystem::MakeDirectories(const std::string& path, std::string* error) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) {
+    *error = ec.message();
+    return false;
+  }
+  return true;
+}
+
 std::optional<std::string> MemoryFileSystem::Read(const std::string& path, std::string* error) const {
   auto it = files_.find(path);
   if (it == files_.end()) {

@@ -16,12 +16,15 @@ class FileSystem {
   /// Writes the whole file atomically (a temporary file renamed over the target), so a
   /// failure never leaves a half-written file. Returns false with `*error` set.
   virtual bool Write(const std::string& path, const std::string& contents, std::string* error) = 0;
+  /// Creates a directory and its parents if missing. Returns false with `*error` set.
+  virtual bool MakeDirectories(const std::string& path, std::string* error) = 0;
 };
 
 class DiskFileSystem : public FileSystem {
  public:
   std::optional<std::string> Read(const std::string& path, std::string* error) const override;
   bool Write(const std::string& path, const std::string& contents, std::string* error) override;
+  bool MakeDirectories(const std::string& path, std::string* error) override;
 };
 
 class MemoryFileSystem : public FileSystem {
@@ -29,6 +32,7 @@ class MemoryFileSystem : public FileSystem {
   void Add(const std::string& path, std::string contents) { files_[path] = std::move(contents); }
   std::optional<std::string> Read(const std::string& path, std::string* error) const override;
   bool Write(const std::string& path, const std::string& contents, std::string* error) override;
+  bool MakeDirectories(const std::string&, std::string*) override { return true; }
   const std::map<std::string, std::string>& files() const { return files_; }
 
  private:

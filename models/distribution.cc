@@ -279,6 +279,31 @@ double Distribution::Quantile(double p) const {
   throw std::logic_error("Distribution::Quantile on a fixed parameter");
 }
 
+double Distribution::QuantileComplement(double q) const {
+  switch (family) {
+    case DistFamily::kBeta:
+      return bm::quantile(bm::complement(bm::beta_distribution<double, BoostPolicy>(a, b), q));
+    case DistFamily::kGamma:
+      return bm::quantile(bm::complement(bm::gamma_distribution<double, BoostPolicy>(a, b), q));
+    case DistFamily::kLogNormal:
+      return bm::quantile(bm::complement(bm::lognormal_distribution<double, BoostPolicy>(a, b), q));
+    case DistFamily::kNormal:
+      return bm::quantile(bm::complement(bm::normal_distribution<double, BoostPolicy>(a, b), q));
+    case DistFamily::kUniform:
+      return bm::quantile(bm::complement(bm::uniform_distribution<double, BoostPolicy>(a, b), q));
+    case DistFamily::kTriangular:
+      return bm::quantile(bm::complement(bm::triangular_distribution<double, BoostPolicy>(a, b, c), q));
+    case DistFamily::kPert: {
+      const double alpha = 1 + 4 * (b - a) / (c - a);
+      const double beta = 1 + 4 * (c - b) / (c - a);
+      return a + (c - a) * bm::quantile(bm::complement(bm::beta_distribution<double, BoostPolicy>(alpha, beta), q));
+    }
+    case DistFamily::kFixed:
+      break;
+  }
+  throw std::logic_error("Distribution::QuantileComplement on a fixed parameter");
+}
+
 std::string Distribution::Describe() const {
   std::string out(ToString(family));
   auto arg = [&](const char* n, double v, bool first = false) {

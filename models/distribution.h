@@ -44,6 +44,9 @@ struct Distribution {
   double Mean() const;
   /// The p-quantile, p in (0, 1). REQUIRES family != kFixed. Thread-safe.
   double Quantile(double p) const;
+  /// The quantile at upper-tail probability q, i.e. Quantile(1 - q) computed without
+  /// losing the digits of a small q.
+  double QuantileComplement(double q) const;
   /// A short description with the canonical parameters, e.g. "beta(alpha=2, beta=98)".
   std::string Describe() const;
 };

@@ -81,6 +81,7 @@ Status FillModelInfo(const ModelSpec& spec, const ParameterSet& params, ModelInf
   for (const CorrelationSpec& c : spec.correlations) {
     ResolvedCorrelation rc;
     rc.matrix = c.matrix;
+    rc.covariance = c.covariance;
     rc.path = c.path;
     resolve_inputs(c.params, c.path + ".params", "a correlation", &rc.inputs);
     info->correlations.push_back(std::move(rc));

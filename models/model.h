@@ -19,7 +19,8 @@ namespace vaglio::models {
 
 struct ResolvedCorrelation {
   std::vector<int> inputs;                  // indices into ModelInfo::inputs
-  std::vector<std::vector<double>> matrix;  // correlation matrix in that order
+  std::vector<std::vector<double>> matrix;  // in that order
+  bool covariance = false;                  // matrix is a covariance matrix
   std::string path;
 };
 

@@ -45,10 +45,13 @@ struct ParameterSpec {
   std::string path;
 };
 
-/// Correlated parameters by a Gaussian copula over their marginal distributions.
+/// Correlated parameters by a Gaussian copula over their marginal distributions
+/// (`matrix:` a correlation matrix), or jointly normal (`covariance:` a covariance
+/// matrix; members are normal with mean = base value and sd = sqrt of the diagonal).
 struct CorrelationSpec {
   std::vector<std::string> params;
-  std::vector<std::vector<double>> matrix;  // correlation matrix, row-major
+  std::vector<std::vector<double>> matrix;  // row-major
+  bool covariance = false;
   std::string path;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "models/number.h"
 #include "models/text.h"
@@ -63,6 +64,16 @@ Result<std::shared_ptr<const ParameterSet>> ParameterSet::Build(const ModelSpec&
     ps->symbols_.AddTable(ps->tables_.back().get());
   }
 
+  // Members of a Dirichlet group may omit their value: the base case is count / sum.
+  std::map<std::string, double> dirichlet_base;
+  for (const DirichletSpec& d : spec.dirichlet) {
+    double total = 0;
+    for (double c : d.counts) total += c;
+    for (size_t i = 0; i < d.params.size() && i < d.counts.size(); ++i) {
+      if (total > 0) dirichlet_base[d.params[i]] = d.counts[i] / total;
+    }
+  }
+
   std::vector<ParameterSet::Definition> base_defs;
   for (const ParameterSpec& p : spec.parameters) {
     if (!check_name(p.name, p.path)) continue;
@@ -101,7 +112,7 @@ Result<std::shared_ptr<const ParameterSet>> ParameterSet::Build(const ModelSpec&
       ps->literal_exprs_.push_back(*p.value);
       def.expr = nullptr;  // patched below, once literal_exprs_ stops growing
       def.input = -2 - static_cast<int>(ps->literal_exprs_.size() - 1);
-    } else if (!p.value && !has_dist) {
+    } else if (!p.value && !has_dist && !dirichlet_base.count(p.name)) {
       issues.push_back({p.path, "parameter '" + p.name +
                                     "' has no value, but must have a value or a distribution"});
       def.input = -1;
@@ -120,6 +131,8 @@ Result<std::shared_ptr<const ParameterSet>> ParameterSet::Build(const ModelSpec&
         in.base = *number;
       } else if (dist) {
         in.base = dist->Mean();
+      } else if (auto it = dirichlet_base.find(p.name); it != dirichlet_base.end()) {
+        in.base = it->second;
       }
       if (p.low && p.high && !(*p.low <= *p.high)) {
         issues.push_back({p.path, "low is " + FormatNumber(*p.low) +

@@ -99,7 +99,15 @@ class SpecBuilder {
       models::CorrelationSpec cs;
       cs.path = IndexPath("correlations", static_cast<size_t>(i));
       cs.params.assign(c.params().begin(), c.params().end());
-      for (const sc::Row& r : c.matrix()) cs.matrix.emplace_back(r.values().begin(), r.values().end());
+      if (c.matrix_size() > 0 && c.covariance_size() > 0) {
+        Error(cs.path, "gives both matrix and covariance, but must give one of them");
+      } else if (c.matrix_size() == 0 && c.covariance_size() == 0) {
+        Error(cs.path, "gives neither matrix nor covariance, but must give one of them");
+      }
+      cs.covariance = c.covariance_size() > 0;
+      for (const sc::Row& r : cs.covariance ? c.covariance() : c.matrix()) {
+        cs.matrix.emplace_back(r.values().begin(), r.values().end());
+      }
       s.correlations.push_back(std::move(cs));
     }
     for (int i = 0; i < m.dirichlet_size(); ++i) {
