@@ -14,11 +14,12 @@ int Check(const std::string& path, Context& ctx) {
   engine::Diagnostics diag;
   auto loaded = engine::LoadModel(ctx.fs, path, &diag);
   if (!loaded) return ReportInvalid(ctx, diag, path);
+  auto found = engine::CheckModel(*loaded, &diag);
+  if (!found) return ReportInvalid(ctx, diag, path);
   engine::Diagnostics findings;
   size_t errors = 0, warnings = 0;
-  for (engine::Diagnostic& d : engine::CheckModel(*loaded)) {
+  for (engine::Diagnostic& d : *found) {
     (d.warning ? warnings : errors) += 1;
-    if (!d.warning) d.message = "error: " + d.message;
     findings.Add(std::move(d));
   }
   ctx.out << findings.Format();

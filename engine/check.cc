@@ -1,6 +1,7 @@
 #include "engine/check.h"
 
 #include <cmath>
+#include <cstdio>
 
 
 #include "models/text.h"
@@ -20,7 +21,7 @@ struct Checker {
   std::vector<Diagnostic> out;
 
   void Add(bool error, const std::string& path, std::string msg) {
-    out.push_back({m.file, m.map.Find(path), path, std::move(msg), !error});
+    out.push_back({m.file, m.map.Find(path), path, std::move(msg), !error, error ? "error" : "warning"});
   }
 
   void Parameters() {
@@ -63,21 +64,30 @@ struct Checker {
       }
       const double q_lo = d.Quantile(kTail), q_hi = d.Quantile(1 - kTail);
       if (in.base < q_lo || in.base > q_hi) {
+        char lo_text[32], hi_text[32];
+        std::snprintf(lo_text, sizeof lo_text, "%.4g", q_lo);
+        std::snprintf(hi_text, sizeof hi_text, "%.4g", q_hi);
         Add(false, in.path, "base value " + FormatNumber(in.base) + " is in the far tail of " + d.Describe() +
-                                " (outside its 0.1%-99.9% range [" + FormatNumber(q_lo) + ", " +
-                                FormatNumber(q_hi) + "]); is the distribution meant for this parameter?");
+                                " (outside its 0.1%-99.9% range [" + lo_text + ", " + hi_text +
+                                "]); is the distribution meant for this parameter?");
       }
     }
   }
 
-  void Run() {
+  bool Run(Diagnostics* diag) {
     const models::ModelInfo& info = m.model->info();
     auto ev = m.model->NewEvaluator({});
-    if (!ev.ok()) return;
+    if (!ev.ok()) {
+      ReportModelIssues(m, ev.status().issues(), diag);
+      return false;
+    }
     models::Outcome o;
     models::Details det;
     det.want_trace = true;
-    if (!ev.value()->Evaluate({}, &o, &det).ok()) return;
+    if (models::Status s = ev.value()->Evaluate({}, &o, &det); !s.ok()) {
+      ReportModelIssues(m, s.issues(), diag);
+      return false;
+    }
     const size_t S = info.strategies.size();
     bool any_effect = false;
     for (size_t s = 0; s < S; ++s) {
@@ -94,7 +104,7 @@ struct Checker {
         }
       }
     }
-    if (det.traces.empty()) return;
+    if (det.traces.empty()) return true;
     const size_t nb = det.traces[0].states.size();
     for (size_t b = 0; b < nb; ++b) {
       bool entered = false;
@@ -125,15 +135,16 @@ struct Checker {
                                   "; a lifetime model may need a longer horizon");
       }
     }
+    return true;
   }
 };
 
 }  // namespace
 
-std::vector<Diagnostic> CheckModel(const LoadedModel& m) {
+std::optional<std::vector<Diagnostic>> CheckModel(const LoadedModel& m, Diagnostics* diag) {
   Checker c{m, {}};
   c.Parameters();
-  if (m.model->info().method != models::Method::kDecisionTree) c.Run();
+  if (!c.Run(diag)) return std::nullopt;
   return c.out;
 }
 

@@ -1,6 +1,7 @@
 #ifndef VAGLIO_ENGINE_CHECK_H_
 #define VAGLIO_ENGINE_CHECK_H_
 
+#include <optional>
 #include <vector>
 
 #include "engine/diagnostics.h"
@@ -16,7 +17,9 @@ namespace vaglio::engine {
 ///   warnings: parameters never used; states never occupied; a state that accrues an
 ///             effect but can never be left; cohort not absorbed by the horizon; strategies
 ///             with identical results; a base value in the far tail of its distribution
-std::vector<Diagnostic> CheckModel(const LoadedModel& m);
+/// Input errors met while running the base case (a row that stops summing to 1) are not
+/// findings: they go to `diag` and CheckModel returns nothing, as `vaglio run` would fail.
+std::optional<std::vector<Diagnostic>> CheckModel(const LoadedModel& m, Diagnostics* diag);
 
 }  // namespace vaglio::engine
 

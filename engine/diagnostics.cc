@@ -33,18 +33,31 @@ std::string IndexPath(std::string_view parent, size_t index) {
 
 void Diagnostics::Error(const std::string& file, SourceLocation loc, std::string path,
                         std::string message) {
-  items_.push_back({file, loc, std::move(path), std::move(message), false});
+  items_.push_back({file, loc, std::move(path), std::move(message), false, ""});
 }
 
 void Diagnostics::AddIssues(const std::string& file, const SourceMap& map,
                             const models::Issues& issues) {
   for (const models::Issue& i : issues) {
     SourceLocation loc = map.Find(i.path);
-    if (i.offset >= 0 && loc.text_column > 0 && map.Has(i.path)) {
+    if (i.offset >= 0 && loc.text_column > 0 && i.offset <= loc.text_length && map.Has(i.path)) {
+      loc.line = loc.text_line;
       loc.column = loc.text_column + i.offset;
     }
-    items_.push_back({file, loc, i.path, i.message, false});
+    items_.push_back({file, loc, i.path, i.message, false, ""});
   }
+}
+
+bool Diagnostics::HasErrorAtOrAbove(const std::string& file, const std::string& path) const {
+  for (const Diagnostic& d : items_) {
+    if (d.warning || d.file != file) continue;
+    if (d.path == path) return true;
+    if (path.size() > d.path.size() && path.compare(0, d.path.size(), d.path) == 0 && !d.path.empty() &&
+        (path[d.path.size()] == '.' || path[d.path.size()] == '[')) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool Diagnostics::has_errors() const {
@@ -68,7 +81,8 @@ std::string Diagnostics::Format() const {
       line += std::to_string(d->loc.column);
     }
     line += ": ";
-    if (d->warning) line += "warning: ";
+    if (!d->label.empty()) line += d->label + ": ";
+    else if (d->warning) line += "warning: ";
     if (!d->path.empty()) line += d->path + ": ";
     line += d->message;
     if (seen.insert(line).second) out += line + "\n";

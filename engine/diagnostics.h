@@ -17,9 +17,12 @@ namespace vaglio::engine {
 struct SourceLocation {
   int line = 0;
   int column = 0;
-  /// The column where the text of a one-line scalar starts (after an opening quote), so a
-  /// character offset inside a formula can be turned into a column; 0 when not one line.
+  /// Where the text of a scalar starts (after an opening quote; for a block scalar, its
+  /// first content line), so that a character offset inside a formula can be turned into
+  /// a line and column; 0 when unknown. text_length is the length of text on that line.
+  int text_line = 0;
   int text_column = 0;
+  int text_length = 0;
 };
 
 /// Where each key path of one file sits. Paths join keys with '.', list items with [i]:
@@ -44,6 +47,8 @@ struct Diagnostic {
   std::string path;
   std::string message;
   bool warning = false;
+  /// Printed before the key path ("warning", "error"); empty for input errors.
+  std::string label;
 };
 
 /// Collects every problem of a run, then prints them sorted by file, line and column.
@@ -55,6 +60,9 @@ class Diagnostics {
   void AddIssues(const std::string& file, const SourceMap& map, const models::Issues& issues);
 
   bool has_errors() const;
+  /// True when an error of `file` is at `path` or at one of its ancestors (so a problem
+  /// found later at `path` would only repeat it).
+  bool HasErrorAtOrAbove(const std::string& file, const std::string& path) const;
   size_t size() const { return items_.size(); }
   const std::vector<Diagnostic>& items() const { return items_; }
 

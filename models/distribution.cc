@@ -135,8 +135,8 @@ class Builder {
       if (!issues_.empty()) return Status::FromIssues(std::move(issues_));
       const double var = s * s;
       if (!(var < m * (1 - m))) {
-        return Fail("se^2 is " + FormatNumber(var) + ", but must be less than mean*(1-mean) = " +
-                    FormatNumber(m * (1 - m)) + " for a beta");
+        return Fail("se^2 is " + FormatComputed(var) + ", but must be less than mean*(1-mean) = " +
+                    FormatComputed(m * (1 - m)) + " for a beta");
       }
       const double k = m * (1 - m) / var - 1;
       return Done({DistFamily::kBeta, m * k, (1 - m) * k, 0});
@@ -277,6 +277,33 @@ double Distribution::Quantile(double p) const {
       break;
   }
   throw std::logic_error("Distribution::Quantile on a fixed parameter");
+}
+
+double Distribution::Cdf(double x) const {
+  switch (family) {
+    case DistFamily::kBeta:
+      return x <= 0 ? 0.0 : x >= 1 ? 1.0 : bm::cdf(bm::beta_distribution<double, BoostPolicy>(a, b), x);
+    case DistFamily::kGamma:
+      return x <= 0 ? 0.0 : bm::cdf(bm::gamma_distribution<double, BoostPolicy>(a, b), x);
+    case DistFamily::kLogNormal:
+      return x <= 0 ? 0.0 : bm::cdf(bm::lognormal_distribution<double, BoostPolicy>(a, b), x);
+    case DistFamily::kNormal:
+      return bm::cdf(bm::normal_distribution<double, BoostPolicy>(a, b), x);
+    case DistFamily::kUniform:
+      return x <= a ? 0.0 : x >= b ? 1.0 : (x - a) / (b - a);
+    case DistFamily::kTriangular:
+      return x <= a ? 0.0 : x >= c ? 1.0 : bm::cdf(bm::triangular_distribution<double, BoostPolicy>(a, b, c), x);
+    case DistFamily::kPert: {
+      if (x <= a) return 0.0;
+      if (x >= c) return 1.0;
+      const double alpha = 1 + 4 * (b - a) / (c - a);
+      const double beta = 1 + 4 * (c - b) / (c - a);
+      return bm::cdf(bm::beta_distribution<double, BoostPolicy>(alpha, beta), (x - a) / (c - a));
+    }
+    case DistFamily::kFixed:
+      break;
+  }
+  throw std::logic_error("Distribution::Cdf on a fixed parameter");
 }
 
 double Distribution::QuantileComplement(double q) const {

@@ -44,6 +44,8 @@ struct Distribution {
   double Mean() const;
   /// The p-quantile, p in (0, 1). REQUIRES family != kFixed. Thread-safe.
   double Quantile(double p) const;
+  /// The cumulative distribution function at x. REQUIRES family != kFixed.
+  double Cdf(double x) const;
   /// The quantile at upper-tail probability q, i.e. Quantile(1 - q) computed without
   /// losing the digits of a small q.
   double QuantileComplement(double q) const;

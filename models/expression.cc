@@ -128,6 +128,24 @@ std::span<const std::string> BuiltinFunctionNames() { return FunctionNames(); }
 FormulaNames ScanFormula(std::string_view text, const SymbolTable& symbols,
                          const std::string& path) {
   FormulaNames out;
+  // Parentheses first: muParser reports an unclosed one at the end of the text.
+  std::vector<size_t> open;
+  for (size_t k = 0; k < text.size(); ++k) {
+    if (text[k] == '(') {
+      open.push_back(k);
+    } else if (text[k] == ')') {
+      if (open.empty()) {
+        out.issues.push_back({path, "formula error: ')' has no matching '('", static_cast<int>(k)});
+        return out;
+      }
+      open.pop_back();
+    }
+  }
+  if (!open.empty()) {
+    out.issues.push_back({path, "formula error: '(' is not closed, but must be closed with ')'",
+                          static_cast<int>(open.front())});
+    return out;
+  }
   size_t i = 0;
   while (i < text.size()) {
     const char c = text[i];

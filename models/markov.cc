@@ -125,8 +125,9 @@ class Compiler {
     auto model = std::make_shared<MarkovModel>();
     model->spec_ = spec_;
     const ModelSpec& spec = model->spec_;  // the plans point into this copy
-    if (spec.horizon < 1) {
-      Add("horizon", "horizon is " + std::to_string(spec.horizon) + ", but must be at least 1 cycle");
+    if (spec.horizon < 1 || spec.horizon > kMaxHorizon) {
+      Add("horizon", "horizon is " + std::to_string(spec.horizon) + ", but must be from 1 to " +
+                         std::to_string(kMaxHorizon) + " cycles");
     }
     if (!(spec.cycle_length > 0)) {
       Add("cycle.length", "cycle length is " + FormatNumber(spec.cycle_length) + ", but must be > 0");
@@ -276,7 +277,11 @@ class Compiler {
       const StrategySpec& st = spec.strategies[s];
       for (const StateSpec& ss : st.states) {
         if (ss.tunnel != 0) Add(ss.path + ".tunnel", "tunnel can only be set on the model's states");
-        if (!KnownState(ss.name, ss.path, "state")) continue;
+        if (StateIndex(ss.name) < 0) {
+          Add(ss.path, "strategy '" + st.name + "' changes state '" + ss.name +
+                           "', which is not a state of the model" + DidYouMeanSuffix(ss.name, state_names_));
+          continue;
+        }
         for (const NamedExpr& v : ss.values) KnownValue(v.name, v.expr.path);
       }
       for (const TransitionRowSpec& r : st.transitions) {
@@ -427,7 +432,9 @@ class Compiler {
         if (!plan.DependsOnStateTime(slot)) continue;
         uses = true;
         if (lay.count[b] == 1 && spec.states[b].tunnel == 0) {
-          Add(*path, "uses state_time, but '" + lay.names[b] + "' is not a tunnel state (set tunnel: N on it)");
+          const std::string via = plan.StateTimeVia(slot);
+          Add(*path, "uses state_time" + (via.empty() ? std::string() : " through '" + via + "'") + ", but '" +
+                         lay.names[b] + "' is not a tunnel state (set tunnel: N on it)");
         }
       }
       sd.uses_state_time[b] = uses;

@@ -31,7 +31,7 @@ Status FillModelInfo(const ModelSpec& spec, const ParameterSet& params, ModelInf
                                       "starting with a letter or _"});
     }
     if (!(val.discount_rate >= 0 && val.discount_rate <= 1)) {
-      issues.push_back({val.path + ".discount", "discount is " + FormatNumber(val.discount_rate) +
+      issues.push_back({val.path + ".discount", "is " + FormatNumber(val.discount_rate) +
                                                     ", but must be an annual rate in [0, 1]"});
     }
     if (val.role == ValueRole::kCost) {

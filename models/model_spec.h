@@ -15,6 +15,10 @@
 /// carries the key path it came from, so issues can point at the file.
 namespace vaglio::models {
 
+/// The longest horizon accepted, in cycles: a century of weekly cycles is 5,218; daily
+/// cycles over a lifetime about 40,000. Beyond this a horizon is a typo, not a model.
+inline constexpr int kMaxHorizon = 100000;
+
 /// A formula or a number as written ("0.02", "exp(cons + ageC * age0)", "rest").
 struct Expr {
   std::string text;

@@ -175,10 +175,13 @@ Result<std::shared_ptr<const ParameterSet>> ParameterSet::Build(const ModelSpec&
   for (size_t s = 0; s < spec.strategies.size(); ++s) {
     std::vector<Definition> defs;
     for (const Definition& d : base_defs) defs.push_back(resolve(d));
+    std::vector<bool> over(defs.size(), false);
     for (auto [p, e] : overrides[s]) {
       defs[static_cast<size_t>(p)] = Definition{-1, &ps->literal_exprs_[e]};
+      over[static_cast<size_t>(p)] = true;
     }
     ps->defs_.push_back(std::move(defs));
+    ps->overridden_.push_back(std::move(over));
   }
   if (!issues.empty()) return Status::FromIssues(std::move(issues));
   return std::shared_ptr<const ParameterSet>(std::move(ps));
@@ -235,6 +238,20 @@ int StrategyPlan::AddSink(const Expr& e, Phase phase) {
   return slot;
 }
 
+std::string StrategyPlan::StateTimeVia(int slot) const {
+  const auto& names = params_->symbols().variables();
+  auto is_param = [&](int v) { return v >= kNumBuiltinSlots && v < kNumBuiltinSlots + params_->num_parameters(); };
+  if (is_param(slot)) return names[static_cast<size_t>(slot)];
+  const Node& n = nodes_[static_cast<size_t>(slot)];
+  for (int d : n.deps) {
+    if (d == kSlotStateTime) return "";
+  }
+  for (int d : n.deps) {
+    if (is_param(d) && nodes_[static_cast<size_t>(d)].on_state_time) return names[static_cast<size_t>(d)];
+  }
+  return "";
+}
+
 void StrategyPlan::Need(int slot, Phase phase) {
   Node& n = nodes_[static_cast<size_t>(slot)];
   const bool start = phase != Phase::kCycles, cycles = phase != Phase::kStart;
@@ -248,13 +265,24 @@ Status StrategyPlan::Finalize() {
   Issues issues = std::move(issues_);
   const std::string& sname = params_->strategy_names()[static_cast<size_t>(strategy_)];
   // Dependencies.
+  std::vector<double> scratch(params_->symbols().size(), 0.0);
   for (Node& n : nodes_) {
     if (n.kind != Kind::kFormula) continue;
     FormulaNames names = ScanFormula(n.expr->text, params_->symbols(), n.expr->path);
     n.deps = std::move(names.slots);
     for (Issue& i : names.issues) issues.push_back(std::move(i));
   }
-  if (!issues.empty()) return Status::FromIssues(std::move(issues));
+  if (!issues.empty()) {
+    // Report the syntax errors of the other formulas with the unknown names, all at once.
+    for (Node& n : nodes_) {
+      if (n.kind != Kind::kFormula) continue;
+      const bool reported = std::any_of(issues.begin(), issues.end(), [&](const Issue& i) { return i.path == n.expr->path; });
+      if (reported) continue;
+      auto f = Formula::Compile(n.expr->text, params_->symbols(), scratch.data(), n.expr->path);
+      if (!f.ok()) for (Issue& i : f.TakeIssues()) issues.push_back(std::move(i));
+    }
+    return Status::FromIssues(std::move(issues));
+  }
 
   // Topological order by depth-first search; a back edge is a circular definition.
   std::vector<int> color(nodes_.size(), 0);  // 0 new, 1 on stack, 2 done
@@ -272,7 +300,13 @@ Status StrategyPlan::Finalize() {
         cycle += names[static_cast<size_t>(d)];
         const Node& head = nodes_[static_cast<size_t>(d)];
         std::string msg = "circular definition: " + cycle;
-        if (params_->num_strategies() > 1) msg += " (in strategy '" + sname + "')";
+        // Name the strategy only when its overrides make the cycle.
+        bool by_override = false;
+        for (auto it = from; it != stack.end(); ++it) {
+          const int p = *it - kNumBuiltinSlots;
+          if (p >= 0 && p < params_->num_parameters()) by_override |= params_->overridden(strategy_, p);
+        }
+        if (by_override) msg += " (in strategy '" + sname + "')";
         issues.push_back({head.expr->path, msg});
       } else if (color[static_cast<size_t>(d)] == 0) {
         self(self, d);

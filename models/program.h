@@ -69,6 +69,10 @@ class ParameterSet {
   const Definition& definition(int s, int p) const {
     return defs_[static_cast<size_t>(s)][static_cast<size_t>(p)];
   }
+  /// True when strategy s overrides parameter p.
+  bool overridden(int s, int p) const {
+    return overridden_[static_cast<size_t>(s)][static_cast<size_t>(p)];
+  }
 
  private:
   ParameterSet() = default;
@@ -78,6 +82,7 @@ class ParameterSet {
   std::vector<std::string> strategy_names_;
   std::vector<std::string> param_names_;
   std::vector<std::vector<Definition>> defs_;
+  std::vector<std::vector<bool>> overridden_;
   std::vector<Expr> literal_exprs_;  // storage for override copies
 };
 
@@ -108,6 +113,10 @@ class StrategyPlan {
   /// True when the value in `slot` depends on state_time / on cycle or time.
   bool DependsOnStateTime(int slot) const { return nodes_[static_cast<size_t>(slot)].on_state_time; }
   bool DependsOnCycle(int slot) const { return nodes_[static_cast<size_t>(slot)].on_cycle; }
+  /// The named parameter through which `slot` depends on state_time: `slot` itself when
+  /// it is a parameter, else the first parameter it reads that depends on it; empty when
+  /// the formula reads state_time directly.
+  std::string StateTimeVia(int slot) const;
   /// True when `slot` is read (directly or through a formula) by some sink.
   bool IsUsed(int slot) const { return nodes_[static_cast<size_t>(slot)].needed_cycles || nodes_[static_cast<size_t>(slot)].needed_start; }
 

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 namespace vaglio::models {
@@ -15,6 +16,13 @@ std::string FormatNumber(double v) {
   std::array<char, 32> buf;
   auto res = std::to_chars(buf.data(), buf.data() + buf.size(), v);
   return std::string(buf.data(), res.ptr);
+}
+
+std::string FormatComputed(double v) {
+  if (!std::isfinite(v)) return FormatNumber(v);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
 }
 
 namespace {

@@ -13,6 +13,10 @@ namespace vaglio::models {
 /// Infinite and NaN values print as "inf", "-inf" and "nan".
 std::string FormatNumber(double v);
 
+/// A computed number for a message, to 15 significant digits, so that round-off does not
+/// show: 0.4 * 0.4 prints as "0.16", not "0.16000000000000003".
+std::string FormatComputed(double v);
+
 /// The candidate closest to `word` by edit distance (Damerau–Levenshtein, case-insensitive)
 /// when it is close enough to be a plausible misspelling (distance <= max(1, len/3));
 /// otherwise empty.

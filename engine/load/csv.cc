@@ -5,13 +5,16 @@ namespace vaglio::engine {
 CsvTable ParseCsv(std::string_view text, const std::string& file, Diagnostics* diag) {
   CsvTable t;
   std::vector<std::string> fields;
+  std::vector<int> starts;  // column of each field of the current row
   std::string field;
-  int line = 1, row_line = 1;
+  int line = 1, row_line = 1, col = 1;
+  int field_start = 1;
   bool in_quotes = false, row_has_content = false;
   size_t i = 0;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // UTF-8 byte order mark
   auto end_row = [&]() {
     fields.push_back(std::move(field));
+    starts.push_back(field_start);
     field.clear();
     if (row_has_content) {
       if (t.header.empty()) {
@@ -19,18 +22,20 @@ CsvTable ParseCsv(std::string_view text, const std::string& file, Diagnostics* d
       } else {
         if (fields.size() != t.header.size()) {
           diag->Error(file, {row_line, 1, 0}, "",
-                      "row has " + std::to_string(fields.size()) + " fields, but the header has " +
-                          std::to_string(t.header.size()));
+                      "row has " + std::to_string(fields.size()) + (fields.size() == 1 ? " field" : " fields") +
+                          ", but the header has " + std::to_string(t.header.size()));
         } else {
           t.rows.push_back(std::move(fields));
           t.row_lines.push_back(row_line);
+          t.cell_columns.push_back(starts);
         }
       }
     }
     fields.clear();
+    starts.clear();
     row_has_content = false;
   };
-  for (; i < text.size(); ++i) {
+  for (; i < text.size(); ++i, ++col) {
     const char c = text[i];
     if (in_quotes) {
       if (c == '"') {
@@ -51,6 +56,8 @@ CsvTable ParseCsv(std::string_view text, const std::string& file, Diagnostics* d
       row_has_content = true;
     } else if (c == ',') {
       fields.push_back(std::move(field));
+      starts.push_back(field_start);
+      field_start = col + 1;
       field.clear();
       row_has_content = true;
     } else if (c == '\n' || c == '\r') {
@@ -58,6 +65,8 @@ CsvTable ParseCsv(std::string_view text, const std::string& file, Diagnostics* d
       end_row();
       ++line;
       row_line = line;
+      col = 0;
+      field_start = 1;
     } else {
       field += c;
       if (c != ' ' && c != '\t') row_has_content = true;

@@ -17,6 +17,7 @@ struct CsvTable {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   std::vector<int> row_lines;  // 1-based line of each row
+  std::vector<std::vector<int>> cell_columns;  // 1-based column where each field starts
 };
 
 /// Parses `text`; a malformed file (unterminated quote, a row with a different number of

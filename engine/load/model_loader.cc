@@ -6,6 +6,7 @@
 #include "engine/load/yaml_proto.h"
 #include "model.pb.h"
 #include "models/number.h"
+#include "models/sampler.h"
 #include "models/text.h"
 
 namespace vaglio::engine {
@@ -48,14 +49,18 @@ class SpecBuilder {
       if (m.cycle().unit() == sc::TIME_UNIT_UNSPECIFIED) Missing("cycle.unit");
       s.cycle_unit = Unit(m.cycle().unit());
       if (m.cycle().has_length() && !(m.cycle().length() > 0)) {
-        Error("cycle.length", "found " + FormatNumber(m.cycle().length()) + ", but must be > 0");
+        Error("cycle.length", "found '" + FormatNumber(m.cycle().length()) + "', but must be > 0");
       }
     } else if (cohort) {
       Missing("cycle");
     }
     if (m.has_horizon()) {
       s.horizon = m.horizon();
-      if (m.horizon() < 1) Error("horizon", "found " + std::to_string(m.horizon()) + ", but must be at least 1 cycle");
+      if (m.horizon() < 1) Error("horizon", "found '" + std::to_string(m.horizon()) + "', but must be at least 1 cycle");
+      if (m.horizon() > models::kMaxHorizon) {
+        Error("horizon", "found '" + std::to_string(m.horizon()) + "', but must be at most " +
+                             std::to_string(models::kMaxHorizon) + " cycles");
+      }
     } else if (cohort) {
       Missing("horizon");
     }
@@ -133,7 +138,10 @@ class SpecBuilder {
   }
 
  private:
+  // Reports a problem, unless one was already reported at `path` or above it (a key
+  // whose value had the wrong type is not "missing" or "empty" as well).
   void Error(const std::string& path, std::string msg) {
+    if (diag_->HasErrorAtOrAbove(out_->file, path)) return;
     diag_->Error(out_->file, out_->map.Find(path), path, std::move(msg));
   }
   // A key the file does not give. (A key given with a bad value was reported already.)
@@ -280,6 +288,8 @@ class SpecBuilder {
     }
     std::vector<std::string> columns;
     std::vector<std::vector<double>> rows;
+    std::vector<int> csv_lines;  // for a CSV table, the line of each row
+    std::string csv_file;
     const size_t errors_before = diag_->size();
     if (!t.file().empty()) {
       if (t.rows_size() > 0 || t.columns_size() > 0) {
@@ -296,12 +306,14 @@ class SpecBuilder {
       out_->inputs.push_back({path, *bytes});
       CsvTable csv = ParseCsv(*bytes, path, diag_);
       columns = csv.header;
+      csv_lines = csv.row_lines;
+      csv_file = path;
       for (size_t r = 0; r < csv.rows.size(); ++r) {
         std::vector<double> row;
         for (size_t c = 0; c < csv.rows[r].size(); ++c) {
           auto v = models::ParseNumber(csv.rows[r][c]);
           if (!v) {
-            diag_->Error(path, {csv.row_lines[r], 1, 0}, "column '" + csv.header[c] + "'",
+            diag_->Error(path, {csv.row_lines[r], csv.cell_columns[r][c], 0}, "column '" + csv.header[c] + "'",
                          "found '" + csv.rows[r][c] + "', but must be a number");
             row.push_back(0);
           } else {
@@ -337,6 +349,17 @@ class SpecBuilder {
       return std::nullopt;
     }
     const size_t key = static_cast<size_t>(key_it - columns.begin());
+    if (!csv_lines.empty()) {
+      // Keys out of order in a CSV file are reported where they are, in that file.
+      for (size_t r = 1; r < rows.size(); ++r) {
+        if (!(rows[r][key] > rows[r - 1][key])) {
+          diag_->Error(csv_file, {csv_lines[r], 1, 0}, "column '" + columns[key] + "'",
+                       "found " + FormatNumber(rows[r][key]) + " after " + FormatNumber(rows[r - 1][key]) +
+                           ", but keys must be strictly increasing");
+          return std::nullopt;
+        }
+      }
+    }
     for (size_t c = 0; c < columns.size(); ++c) {
       if (c == key) continue;
       ts.value_columns.push_back(columns[c]);
@@ -368,7 +391,7 @@ class SpecBuilder {
     s.path = JoinPath(parent, st.name());
     s.tunnel = st.has_tunnel() ? st.tunnel() : 0;
     if (st.has_tunnel() && st.tunnel() < 1) {
-      Error(JoinPath(s.path, "tunnel"), "found " + std::to_string(st.tunnel()) + ", but must be at least 1");
+      Error(JoinPath(s.path, "tunnel"), "found '" + std::to_string(st.tunnel()) + "', but must be at least 1");
     }
     s.values = Named(st.values(), s.path);
     return s;
@@ -443,7 +466,11 @@ class SpecBuilder {
 }  // namespace
 
 void ReportModelIssues(const LoadedModel& loaded, const models::Issues& issues, Diagnostics* diag) {
-  diag->AddIssues(loaded.file, loaded.map, issues);
+  models::Issues fresh;
+  for (const models::Issue& i : issues) {
+    if (!diag->HasErrorAtOrAbove(loaded.file, i.path)) fresh.push_back(i);
+  }
+  diag->AddIssues(loaded.file, loaded.map, fresh);
 }
 
 std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& path, Diagnostics* diag) {
@@ -461,14 +488,47 @@ std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& pa
   if (!node) return std::nullopt;
   sc::Model proto;
   YamlToProto(*node, *bytes, path, &proto, &out.map, diag);
+  if (!node->IsMap()) return std::nullopt;
   SpecBuilder(fs, &out, diag).Build(proto);
-  if (diag->size() != before) return std::nullopt;
+  // Compile even past local key errors (an unknown key, a mistyped scalar), so that the
+  // model's own problems are reported in the same run; not when a whole section of the
+  // model is broken, which would only produce follow-on errors.
+  std::vector<std::string> reported;  // paths with a problem found before compiling
+  for (size_t i = before; i < diag->items().size(); ++i) {
+    const Diagnostic& d = diag->items()[i];
+    if (d.warning) continue;
+    if (d.file != path) return std::nullopt;  // a table file: its table is missing
+    const std::string top = d.path.substr(0, d.path.find_first_of(".["));
+    if (d.path.empty() || top == "tables" ||
+        (top == d.path && sc::Model::descriptor()->FindFieldByName(top) != nullptr)) {
+      return std::nullopt;
+    }
+    reported.push_back(d.path);
+  }
   auto compiled = models::CompileModel(out.spec);
   if (!compiled.ok()) {
-    ReportModelIssues(out, compiled.status().issues(), diag);
+    // A problem inside an item already reported (an unknown key in a distribution makes
+    // its arguments incomplete) is the same problem again.
+    auto related = [](const std::string& a, const std::string& b) {
+      const std::string& shorter = a.size() <= b.size() ? a : b;
+      const std::string& longer = a.size() <= b.size() ? b : a;
+      return longer.compare(0, shorter.size(), shorter) == 0 &&
+             (longer.size() == shorter.size() || longer[shorter.size()] == '.' || longer[shorter.size()] == '[');
+    };
+    models::Issues fresh;
+    for (const models::Issue& i : compiled.status().issues()) {
+      if (std::none_of(reported.begin(), reported.end(), [&](const std::string& r) { return related(r, i.path); })) {
+        fresh.push_back(i);
+      }
+    }
+    ReportModelIssues(out, fresh, diag);
     return std::nullopt;
   }
   out.model = compiled.value();
+  // Correlation and Dirichlet groups are checked here, not only when sampling.
+  auto sampler = models::Sampler::Make(out.model->info());
+  if (!sampler.ok()) ReportModelIssues(out, sampler.status().issues(), diag);
+  if (diag->size() != before) return std::nullopt;
   return out;
 }
 

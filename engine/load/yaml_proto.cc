@@ -4,6 +4,7 @@
 #include <google/protobuf/message.h>
 
 #include <cctype>
+#include <tuple>
 #include <charconv>
 #include <map>
 #include <vector>
@@ -74,9 +75,26 @@ class Converter {
       const std::string_view line = lines_[static_cast<size_t>(m.line)];
       const std::string& s = n.Scalar();
       const size_t col = static_cast<size_t>(m.column);
-      if (col < line.size() && s.find('\n') == std::string::npos) {
+      if (col < line.size() && (line[col] == '|' || line[col] == '>')) {
+        // A block scalar: its text starts on the next line, after the indentation.
+        const size_t next = static_cast<size_t>(m.line) + 1;
+        if (next < lines_.size()) {
+          const std::string_view body = lines_[next];
+          const size_t at = body.find_first_not_of(' ');
+          const std::string_view first = at == std::string_view::npos ? "" : body.substr(at);
+          if (!first.empty() && s.compare(0, first.size(), first) == 0) {
+            loc.text_line = static_cast<int>(next) + 1;
+            loc.text_column = static_cast<int>(at) + 1;
+            loc.text_length = static_cast<int>(first.size());
+          }
+        }
+      } else if (col < line.size() && s.find('\n') == std::string::npos) {
         const size_t at = (line[col] == '"' || line[col] == '\'') ? col + 1 : col;
-        if (line.substr(at, s.size()) == s) loc.text_column = static_cast<int>(at) + 1;
+        if (line.substr(at, s.size()) == s) {
+          loc.text_line = loc.line;
+          loc.text_column = static_cast<int>(at) + 1;
+          loc.text_length = static_cast<int>(s.size());
+        }
       }
     }
     return loc;
@@ -313,10 +331,18 @@ void Converter::Scalar(const YAML::Node& v, pb::Message* msg, const pb::FieldDes
       const std::string_view t = models::Trim(s);
       long long n = 0;
       auto res = std::from_chars(t.data(), t.data() + t.size(), n);
+      if (res.ec == std::errc::result_out_of_range) {
+        return Err(v, path, "found " + Found(v) + ", but must be a whole number no larger than 2147483647");
+      }
       if (res.ec != std::errc() || res.ptr != t.data() + t.size()) return bad();
       switch (f->cpp_type()) {
         case pb::FieldDescriptor::CPPTYPE_INT32:
-          if (n < INT32_MIN || n > INT32_MAX) return bad();
+          if (n > INT32_MAX) {
+            return Err(v, path, "found " + Found(v) + ", but must be a whole number no larger than 2147483647");
+          }
+          if (n < INT32_MIN) {
+            return Err(v, path, "found " + Found(v) + ", but must be a whole number no smaller than -2147483648");
+          }
           rep ? refl->AddInt32(msg, f, static_cast<int32_t>(n)) : refl->SetInt32(msg, f, static_cast<int32_t>(n));
           return;
         case pb::FieldDescriptor::CPPTYPE_INT64:
@@ -362,8 +388,109 @@ void Converter::Scalar(const YAML::Node& v, pb::Message* msg, const pb::FieldDes
 
 }  // namespace
 
+namespace {
+
+// What a light scan of the text finds before yaml-cpp parses it: yaml-cpp reports a tab
+// in the indentation as "illegal map value" somewhere else, takes an unclosed quote to the
+// end of the file without an error, and reports an unclosed '{' or '[' on a later line.
+struct PreScan {
+  int tab_line = 0;                           // first line indented with a tab
+  SourceLocation unclosed_quote;              // opening quote never closed
+  std::vector<std::pair<char, SourceLocation>> open_brackets;  // unmatched, in order
+};
+
+PreScan ScanYamlText(std::string_view text) {
+  PreScan r;
+  int line = 1, col = 1;
+  bool at_line_start = true, in_comment = false;
+  char quote = 0;
+  SourceLocation quote_at;
+  char prev = '\n';  // previous significant character on the line ('\n' at its start)
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      col = 1;
+      at_line_start = true;
+      in_comment = false;
+      if (!quote) prev = '\n';
+      continue;
+    }
+    if (at_line_start && !quote) {
+      if (c == ' ') {
+        ++col;
+        continue;
+      }
+      if (c == '\t') {
+        if (r.tab_line == 0) r.tab_line = line;
+        ++col;
+        continue;
+      }
+      at_line_start = false;
+    }
+    if (in_comment) {
+      ++col;
+      continue;
+    }
+    if (quote == '"') {
+      if (c == '\\') {
+        ++i;
+        col += 2;
+        continue;
+      }
+      if (c == '"') quote = 0;
+      ++col;
+      continue;
+    }
+    if (quote == '\'') {
+      if (c == '\'') {
+        if (i + 1 < text.size() && text[i + 1] == '\'') {
+          ++i;
+          col += 2;
+          continue;
+        }
+        quote = 0;
+      }
+      ++col;
+      continue;
+    }
+    // A quote or bracket opens only where a scalar starts: after ': ', '- ', a flow
+    // indicator or at the start of a line (an apostrophe inside "Crohn's" opens nothing).
+    const bool scalar_start = prev == '\n' || prev == ':' || prev == '-' || prev == '[' || prev == '{' || prev == ',';
+    if (c == '#' && (col == 1 || text[i - 1] == ' ' || text[i - 1] == '\t')) {
+      in_comment = true;
+    } else if ((c == '"' || c == '\'') && scalar_start) {
+      quote = c;
+      quote_at = {line, col, 0};
+    } else if ((c == '{' || c == '[') && scalar_start) {
+      r.open_brackets.push_back({c, {line, col, 0}});
+    } else if ((c == '}' || c == ']') && !r.open_brackets.empty()) {
+      r.open_brackets.pop_back();
+    }
+    if (c != ' ' && c != '\t') prev = c;
+    // ':' and '-' count as indicators only when followed by a space.
+    if ((c == ':' || c == '-') && !(i + 1 < text.size() && (text[i + 1] == ' ' || text[i + 1] == '\n'))) prev = 'x';
+    ++col;
+  }
+  if (quote) r.unclosed_quote = quote_at;
+  return r;
+}
+
+}  // namespace
+
 std::optional<YAML::Node> ParseYaml(std::string_view text, const std::string& file,
                                     Diagnostics* diag) {
+  const PreScan scan = ScanYamlText(text);
+  if (scan.tab_line > 0) {
+    diag->Error(file, {scan.tab_line, 1, 0}, "",
+                "YAML syntax error: found a tab in the indentation, but YAML must be indented with spaces");
+    return std::nullopt;
+  }
+  if (scan.unclosed_quote.line > 0) {
+    diag->Error(file, scan.unclosed_quote, "",
+                "YAML syntax error: the quoted text is not closed before the end of the file");
+    return std::nullopt;
+  }
   try {
     return YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
@@ -371,6 +498,20 @@ std::optional<YAML::Node> ParseYaml(std::string_view text, const std::string& fi
     if (e.mark.line >= 0) {
       loc.line = e.mark.line + 1;
       loc.column = e.mark.column + 1;
+    }
+    const bool map_flow = e.msg.find("end of map flow not found") != std::string::npos;
+    const bool seq_flow = e.msg.find("end of sequence flow not found") != std::string::npos;
+    if (map_flow || seq_flow) {
+      const char open = map_flow ? '{' : '[';
+      // The innermost bracket of that kind still open before the place of the error.
+      for (auto it = scan.open_brackets.rbegin(); it != scan.open_brackets.rend(); ++it) {
+        if (it->first == open && std::tie(it->second.line, it->second.column) <= std::tie(loc.line, loc.column)) {
+          diag->Error(file, it->second, "",
+                      std::string("YAML syntax error: '") + open + "' is not closed, but must be closed with '" +
+                          (map_flow ? '}' : ']') + "'");
+          return std::nullopt;
+        }
+      }
     }
     diag->Error(file, loc, "", "YAML syntax error: " + e.msg);
     return std::nullopt;
@@ -383,8 +524,9 @@ void YamlToProto(const YAML::Node& node, std::string_view text, const std::strin
   map->Set("", {1, 1, 0});  // problems with the whole file, and missing top-level keys
   if (!node.IsMap()) {
     diag->Error(file, {1, 1, 0}, "",
-                node.IsNull() ? "the file is empty, but must be a YAML mapping"
-                              : "the file is not a YAML mapping of keys to values");
+                node.IsNull()       ? "the file is empty, but must be a YAML mapping"
+                : node.IsSequence() ? "the file is a list, but must be a YAML mapping of keys to values"
+                                    : "the file is text, but must be a YAML mapping of keys to values");
     return;
   }
   c.Message(node, msg, "");

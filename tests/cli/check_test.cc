@@ -1,8 +1,9 @@
 // `vaglio check MODEL`: validation plus model diagnostics. Findings go to stdout, word for
 // word; exit code 0 with warnings only, 3 with an error finding, 2 for an invalid model.
 //
-// Cases tagged [!mayfail] state the output we want but the engine does not give yet.
+// Comments starting "Regression:" say what the engine once printed instead.
 #include <catch2/catch.hpp>
+
 #include <string>
 
 #include "tests/test_util.h"
@@ -77,8 +78,8 @@ TEST_CASE("check: a model whose effect values are all 0 fails with exit code 3",
 }
 
 TEST_CASE("check: an error finding has 'error:' where a warning has 'warning:'",
-          "[cli][check][errors][!mayfail]") {
-  // Now: "...:9:3: values: error: no strategy ...", after the key path, where warnings put
+          "[cli][check][errors]") {
+  // Regression: once "...:9:3: values: error: no strategy ...", after the key path, where warnings put
   // "warning:" before it.
   const std::string f = std::string(kDir) + "check_no_effect.model.yaml";
   auto r = RunVaglio({"check", f});
@@ -99,8 +100,8 @@ TEST_CASE("check: a base value outside its beta's support fails with exit code 3
 }
 
 TEST_CASE("check: the finding for a base value outside the support is one line",
-          "[cli][check][errors][!mayfail]") {
-  // Now: "...:13:11: parameters.u_well: error: base value 1.2 ..." ('error:' after the path).
+          "[cli][check][errors]") {
+  // Regression: once "...:13:11: parameters.u_well: error: base value 1.2 ..." ('error:' after the path).
   const std::string f = std::string(kDir) + "check_beta_support.model.yaml";
   auto r = RunVaglio({"check", f});
   CHECK(r.out == f +
@@ -119,8 +120,8 @@ TEST_CASE("check: a base value far in its distribution's tail is a warning",
 }
 
 TEST_CASE("check: the far-tail warning prints its range with few digits",
-          "[cli][check][errors][!mayfail]") {
-  // Now: "[1.0106012909498734e-05, 0.06739665311678011]".
+          "[cli][check][errors]") {
+  // Regression: once "[1.0106012909498734e-05, 0.06739665311678011]".
   const std::string f = std::string(kDir) + "check_far_tail.model.yaml";
   auto r = RunVaglio({"check", f});
   CHECK(r.out == f +
@@ -144,8 +145,8 @@ TEST_CASE("check: an invalid model is exit code 2 with the problems on stderr",
 }
 
 TEST_CASE("check: a model that fails while running fails check as it fails run",
-          "[cli][check][errors][!mayfail]") {
-  // Now: exit code 0 and "0 errors, 0 warnings", while `vaglio run` rejects the model.
+          "[cli][check][errors]") {
+  // Regression: once exit code 0 and "0 errors, 0 warnings", while `vaglio run` rejects the model.
   const std::string f = std::string(kDir) + "probability_above_one.model.yaml";
   auto r = RunVaglio({"check", f});
   CHECK(r.exit_code == 2);

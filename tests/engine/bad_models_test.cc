@@ -1,10 +1,9 @@
 // Bad model files: for each, the complete diagnostics, word for word with line and column,
 // and (through the binary) the exit code. Each case changes one small, valid model.
 //
-// Cases tagged [!mayfail] state the message we want but the engine does not give yet
-// (a wrong location, a duplicated or misleading line, a missing check); they turn into
-// ordinary cases once the engine is fixed.
+// Comments starting "Regression:" say what the engine once printed instead.
 #include <catch2/catch.hpp>
+
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -93,16 +92,16 @@ TEST_CASE("a YAML syntax error is reported where the parser stops, and nothing e
 }
 
 TEST_CASE("an empty file is one problem, not a list of every missing key",
-          "[engine][errors][!mayfail]") {
-  // Now also: "cycle: is missing", "horizon: is missing", "counting: is missing".
+          "[engine][errors]") {
+  // Regression: once also "cycle: is missing", "horizon: is missing", "counting: is missing".
   CHECK(LoadErrors("") == "m.yaml:1:1: the file is empty, but must be a YAML mapping\n");
   CHECK(LoadErrors("# only a comment\n") ==
         "m.yaml:1:1: the file is empty, but must be a YAML mapping\n");
 }
 
 TEST_CASE("a file that is a list says what it found and is one problem",
-          "[engine][errors][!mayfail]") {
-  // Now: "the file is not a YAML mapping of keys to values", then three "is missing".
+          "[engine][errors]") {
+  // Regression: once "the file is not a YAML mapping of keys to values", then three "is missing".
   CHECK(LoadErrors("- a\n- b\n") ==
         "m.yaml:1:1: the file is a list, but must be a YAML mapping of keys to values\n");
 }
@@ -205,15 +204,15 @@ TEST_CASE("a fraction where a whole number is expected", "[engine][errors]") {
 }
 
 TEST_CASE("a whole number too large for the field says the limit, not 'whole number'",
-          "[engine][errors][!mayfail]") {
-  // Now: "found '99999999999', but must be a whole number" (it is one).
+          "[engine][errors]") {
+  // Regression: once "found '99999999999', but must be a whole number" (it is one).
   CHECK(LoadErrors(Edit({{"horizon: 5", "horizon: 99999999999"}})) ==
         "m.yaml:5:10: horizon: found '99999999999', but must be a whole number no larger than "
         "2147483647\n");
 }
 
-TEST_CASE("a list where a mapping is expected is one problem", "[engine][errors][!mayfail]") {
-  // Now also: "cycle.length: is missing" and "cycle.unit: is missing" at the same place.
+TEST_CASE("a list where a mapping is expected is one problem", "[engine][errors]") {
+  // Regression: once also "cycle.length: is missing" and "cycle.unit: is missing" at the same place.
   CHECK(LoadErrors(Edit({{"cycle: {length: 1, unit: year}", "cycle: [1, year]"}})) ==
         "m.yaml:4:8: cycle: found a list, but must be a mapping\n");
 }
@@ -223,8 +222,8 @@ TEST_CASE("a mapping where a number is expected", "[engine][errors]") {
         "m.yaml:9:32: values.cost.discount: found a mapping, but must be a number\n");
 }
 
-TEST_CASE("a list where text is expected is one problem", "[engine][errors][!mayfail]") {
-  // Now also: "id: is empty, but must name the model" at the same place.
+TEST_CASE("a list where text is expected is one problem", "[engine][errors]") {
+  // Regression: once also "id: is empty, but must name the model" at the same place.
   CHECK(LoadErrors(Edit({{"id: t", "id: [t, u]"}})) ==
         "m.yaml:2:5: id: found a list, but must be text\n");
 }
@@ -248,13 +247,13 @@ TEST_CASE("a method this version does not run is rejected", "[engine][errors]") 
 
 TEST_CASE("a horizon of zero cycles and a cycle of zero length are rejected", "[engine][errors]") {
   CHECK(LoadErrors(Edit({{"horizon: 5", "horizon: 0"}, {"length: 1", "length: 0"}})) ==
-        "m.yaml:4:17: cycle.length: found 0, but must be > 0\n"
-        "m.yaml:5:10: horizon: found 0, but must be at least 1 cycle\n");
+        "m.yaml:4:17: cycle.length: found '0', but must be > 0\n"
+        "m.yaml:5:10: horizon: found '0', but must be at least 1 cycle\n");
 }
 
 TEST_CASE("a negative discount rate is rejected", "[engine][errors]") {
   CHECK(LoadErrors(Edit({{"discount: 0.03}", "discount: -0.03}"}})) ==
-        "m.yaml:9:32: values.cost.discount: discount is -0.03, but must be an annual rate in "
+        "m.yaml:9:32: values.cost.discount: is -0.03, but must be an annual rate in "
         "[0, 1]\n");
 }
 
@@ -311,8 +310,8 @@ TEST_CASE("two cost values are rejected at the second", "[engine][errors]") {
 }
 
 TEST_CASE("a strategy changing an unknown state reads like an unknown override",
-          "[engine][errors][!mayfail]") {
-  // Now: "state 'aa' is not a state (did you mean 'a'?)".
+          "[engine][errors]") {
+  // Regression: once "state 'aa' is not a state (did you mean 'a'?)".
   CHECK(LoadErrors(Edit({{"s1: {}", "s1: {states: {aa: {cost: 2}}}"}})) ==
         "m.yaml:21:21: strategies.s1.states.aa: strategy 's1' changes state 'aa', which is not a "
         "state of the model (did you mean 'a'?)\n");
@@ -333,8 +332,8 @@ TEST_CASE("state_time outside a tunnel state is rejected", "[engine][errors]") {
 }
 
 TEST_CASE("state_time reached through a parameter names that parameter",
-          "[engine][errors][!mayfail]") {
-  // Now: "transitions.a.d: uses state_time, but ..." on the cell `d: p`, which does not.
+          "[engine][errors]") {
+  // Regression: once "transitions.a.d: uses state_time, but ..." on the cell `d: p`, which does not.
   CHECK(LoadErrors(Edit({{"p: 0.1", "p: \"0.01 * state_time\""}})) ==
         "m.yaml:17:10: transitions.a.d: uses state_time through 'p', but 'a' is not a tunnel "
         "state (set tunnel: N on it)\n");
@@ -351,8 +350,8 @@ TEST_CASE("circular parameter definitions name the cycle", "[engine][errors]") {
 }
 
 TEST_CASE("a circular definition shared by every strategy is reported once",
-          "[engine][errors][!mayfail]") {
-  // Now twice, "(in strategy 's1')" and "(in strategy 's2')", for one cycle in the file.
+          "[engine][errors]") {
+  // Regression: once twice, "(in strategy 's1')" and "(in strategy 's2')", for one cycle in the file.
   CHECK(LoadErrors(
             Edit({{"p: 0.1", "p: \"q / 2\"\n  q: \"p * 2\""}, {"s1: {}", "s1: {}\n  s2: {}"}})) ==
         "m.yaml:12:6: parameters.p: circular definition: p -> q -> p\n");
@@ -368,16 +367,16 @@ TEST_CASE("a formula syntax error is located at its column", "[engine][errors]")
         "m.yaml:12:13: parameters.p: formula error: Unexpected operator \"*\"\n");
 }
 
-TEST_CASE("an unclosed parenthesis is located at the parenthesis", "[engine][errors][!mayfail]") {
-  // Now: "m.yaml:12:19: parameters.p: formula error: Missing parenthesis", one column past
+TEST_CASE("an unclosed parenthesis is located at the parenthesis", "[engine][errors]") {
+  // Regression: once "m.yaml:12:19: parameters.p: formula error: Missing parenthesis", one column past
   // the closing quote.
   CHECK(LoadErrors(Edit({{"p: 0.1", "p: \"exp(0.1 * 2\""}})) ==
         "m.yaml:12:10: parameters.p: formula error: '(' is not closed, but must be closed with "
         "')'\n");
 }
 
-TEST_CASE("a formula in a folded block is located on its own line", "[engine][errors][!mayfail]") {
-  // Now: "m.yaml:12:6" (the '>'), as the column of a multi-line scalar is not tracked.
+TEST_CASE("a formula in a folded block is located on its own line", "[engine][errors]") {
+  // Regression: once "m.yaml:12:6" (the '>'), as the column of a multi-line scalar is not tracked.
   CHECK(LoadErrors(Edit({{"p: 0.1", "p: >\n    0.1 * qq"}})) ==
         "m.yaml:13:11: parameters.p: unknown name 'qq'\n");
 }
@@ -410,8 +409,8 @@ TEST_CASE("impossible beta moments are rejected", "[engine][errors]") {
 }
 
 TEST_CASE("numbers derived from beta moments are printed without rounding noise",
-          "[engine][errors][!mayfail]") {
-  // Now: "se^2 is 0.16000000000000003, ... = 0.09000000000000001 for a beta".
+          "[engine][errors]") {
+  // Regression: once "se^2 is 0.16000000000000003, ... = 0.09000000000000001 for a beta".
   CHECK(LoadErrors(Edit({{"p: 0.1", "p: {value: 0.1, dist: {beta: {mean: 0.1, se: 0.4}}}"}})) ==
         "m.yaml:12:32: parameters.p.dist.beta: se^2 is 0.16, but must be less than "
         "mean*(1-mean) = 0.09 for a beta\n");
@@ -433,8 +432,8 @@ TEST_CASE("two distribution families in one dist are rejected", "[engine][errors
         "may be\n");
 }
 
-TEST_CASE("a misspelt distribution family is one problem", "[engine][errors][!mayfail]") {
-  // Now also: "parameters.p.dist: names no distribution, but must be one of ..." there.
+TEST_CASE("a misspelt distribution family is one problem", "[engine][errors]") {
+  // Regression: once also "parameters.p.dist: names no distribution, but must be one of ..." there.
   CHECK(LoadErrors(Edit({{"p: 0.1", "p: {value: 0.1, dist: betaa}"}})) ==
         "m.yaml:12:25: parameters.p.dist: found 'betaa', but must be one of 'beta', 'gamma', "
         "'lognormal', 'normal', 'uniform', 'triangular', 'pert', 'fixed' (did you mean 'beta'?)\n");
@@ -468,15 +467,15 @@ TEST_CASE("a table key that is not a column gets a did-you-mean", "[engine][erro
         "m.yaml:14:27: tables.lt.key: 'agee' is not a column of the table (did you mean 'age'?)\n");
 }
 
-TEST_CASE("a CSV cell that is not a number is located at its cell", "[engine][errors][!mayfail]") {
-  // Now at column 1 of the line: "lt.csv:3:1: column 'q': ...".
+TEST_CASE("a CSV cell that is not a number is located at its cell", "[engine][errors]") {
+  // Regression: once at column 1 of the line: "lt.csv:3:1: column 'q': ...".
   CHECK(LoadErrorsWith(WithCsvTable(), {{"lt.csv", "age,q\n60,0.01\n61,abc\n62,0.03\n"}}) ==
         "lt.csv:3:4: column 'q': found 'abc', but must be a number\n");
 }
 
 TEST_CASE("a CSV row with one field too few is counted in the singular",
-          "[engine][errors][!mayfail]") {
-  // Now: "row has 1 fields, but the header has 2".
+          "[engine][errors]") {
+  // Regression: once "row has 1 fields, but the header has 2".
   CHECK(LoadErrorsWith(WithCsvTable(), {{"lt.csv", "age,q\n60,0.01\n61\n"}}) ==
         "lt.csv:3:1: row has 1 field, but the header has 2\n");
 }
@@ -491,8 +490,8 @@ TEST_CASE("inline table keys that do not increase are rejected", "[engine][error
 }
 
 TEST_CASE("CSV table keys that do not increase are located in the CSV file",
-          "[engine][errors][!mayfail]") {
-  // Now: "m.yaml:14:7: tables.lt: key in row 3 is 61, but keys must be strictly increasing
+          "[engine][errors]") {
+  // Regression: once "m.yaml:14:7: tables.lt: key in row 3 is 61, but keys must be strictly increasing
   // (previous key 62)", in the model file, with a row number that is not a line number.
   CHECK(LoadErrorsWith(WithCsvTable(), {{"lt.csv", "age,q\n60,0.01\n62,0.02\n61,0.03\n"}}) ==
         "lt.csv:4:1: column 'age': found 61 after 62, but keys must be strictly increasing\n");
@@ -518,8 +517,8 @@ TEST_CASE("several problems of one file are reported together, sorted by positio
 }
 
 TEST_CASE("a key problem does not hide a model problem elsewhere in the file",
-          "[engine][errors][!mayfail]") {
-  // Now only the first line: model checks run only on files whose keys are all right.
+          "[engine][errors]") {
+  // Regression: once only the first line: model checks run only on files whose keys are all right.
   CHECK(LoadErrors(Edit({{"p: 0.1", "p: {value: 0.1, sorce: x}"},
                          {"a: {d: p, a: rest}", "a: {dd: p, a: rest}"}})) ==
         "m.yaml:12:19: parameters.p.sorce: unknown key 'sorce' (did you mean 'source'?)\n"
@@ -527,31 +526,31 @@ TEST_CASE("a key problem does not hide a model problem elsewhere in the file",
 }
 
 TEST_CASE("an unknown name does not hide a syntax error in another formula",
-          "[engine][errors][!mayfail]") {
-  // Now only the first line: formulas are parsed only when every name is known.
+          "[engine][errors]") {
+  // Regression: once only the first line: formulas are parsed only when every name is known.
   CHECK(LoadErrors(Edit({{"p: 0.1", "p: \"qq + 1\""},
                          {"a: {d: p, a: rest}", "a: {d: \"p * * 2\", a: rest}"}})) ==
         "m.yaml:12:7: parameters.p: unknown name 'qq'\n"
         "m.yaml:17:15: transitions.a.d: formula error: Unexpected operator \"*\"\n");
 }
 
-TEST_CASE("a tab in the indentation is named as the problem", "[engine][errors][!mayfail]") {
-  // Now: "m.yaml:12:3: YAML syntax error: illegal map value".
+TEST_CASE("a tab in the indentation is named as the problem", "[engine][errors]") {
+  // Regression: once "m.yaml:12:3: YAML syntax error: illegal map value".
   CHECK(LoadErrors(Edit({{"  p: 0.1", "\tp: 0.1"}})) ==
         "m.yaml:12:1: YAML syntax error: found a tab in the indentation, but YAML must be "
         "indented with spaces\n");
 }
 
-TEST_CASE("an unclosed quote is a syntax error at the quote", "[engine][errors][!mayfail]") {
-  // Now the parser takes the rest of the file into the quoted text and reports
+TEST_CASE("an unclosed quote is a syntax error at the quote", "[engine][errors]") {
+  // Regression: the parser once takes the rest of the file into the quoted text and reports
   // "states: the model has no states", "strategies: ...", "initial: ..." at 1:1.
   CHECK(LoadErrors(Edit({{"p: 0.1", "p: \"0.1 * 2"}})) ==
         "m.yaml:12:6: YAML syntax error: the quoted text is not closed before the end of the "
         "file\n");
 }
 
-TEST_CASE("an unclosed flow mapping is reported on its own line", "[engine][errors][!mayfail]") {
-  // Now: "m.yaml:18:4: YAML syntax error: end of map flow not found", on the next row.
+TEST_CASE("an unclosed flow mapping is reported on its own line", "[engine][errors]") {
+  // Regression: once "m.yaml:18:4: YAML syntax error: end of map flow not found", on the next row.
   CHECK(LoadErrors(Edit({{"a: {d: p, a: rest}", "a: {d: p, a: rest"}})) ==
         "m.yaml:17:6: YAML syntax error: '{' is not closed, but must be closed with '}'\n");
 }
