@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "engine/uncertainty.h"
 #include "engine/wtp.h"
 #include "models/number.h"
+#include "models/text.h"
 
 namespace vaglio::cli {
 namespace {
@@ -35,7 +37,7 @@ struct RunArgs {
   std::vector<std::string> evppi;
   double population = 0;
   int years = 0;
-  double population_discount = -1;
+  std::optional<double> population_discount;
   bool ce_plane = false;
   bool dsa = false;
   std::string dsa2;
@@ -101,7 +103,13 @@ int Run(const RunArgs& a, Context& ctx) {
   for (const std::string& g : a.evppi) u.evppi.push_back(SplitComma(g));
   u.population = a.population;
   u.years = a.years;
-  if (a.population_discount >= 0) u.population_discount = a.population_discount;
+  if (a.population_discount) {
+    if (!(*a.population_discount >= 0 && *a.population_discount <= 1)) {
+      diag.Error("--population-discount", {}, "", "found " + models::FormatNumber(*a.population_discount) +
+                                                      ", but must be an annual rate in [0, 1]");
+    }
+    u.population_discount = a.population_discount;
+  }
   u.ce_plane = a.ce_plane;
   u.dsa = a.dsa;
   u.dsa2 = SplitComma(a.dsa2);
@@ -179,7 +187,8 @@ void AddRunCommand(CLI::App& app, Context& ctx, int* exit_code) {
   cmd->add_option("--threads", a->threads, "threads for the PSA (default: all cores); results do not depend on it");
   cmd->add_option("--draws", a->draws, "evaluate the parameter draws of this CSV file instead of sampling");
   cmd->add_option("--export-draws", a->export_dir, "write parameters.csv, costs.csv, effects.csv to this directory");
-  cmd->add_option("--evppi", a->evppi, "EVPPI of a parameter or group p1,p2 (repeatable; 'each' for every parameter)");
+  cmd->add_option("--evppi", a->evppi, "EVPPI of a parameter or group p1,p2 (repeatable; 'each' for every parameter)")
+      ->allow_extra_args(false);
   cmd->add_option("--population", a->population, "patients per year, for population EVPI");
   cmd->add_option("--years", a->years, "years of decisions, for population EVPI");
   cmd->add_option("--population-discount", a->population_discount, "annual discount of population EVPI (default: the cost rate)");

@@ -127,7 +127,15 @@ struct Checker {
         }
       }
       double total = 0;
-      for (double x : t.occupancy.front()) total += x;
+      bool fractional = false;
+      for (double x : t.occupancy.front()) {
+        total += x;
+        fractional |= x != std::floor(x);
+      }
+      if (s == 0 && fractional && std::fabs(total - 1) > 1e-9) {
+        Add(false, "initial", "initial occupancy sums to " + FormatNumber(total) +
+                                  ", so results are per member of a cohort of that size; proportions must sum to 1");
+      }
       if (total > 0 && unabsorbed / total > kUnabsorbedShare) {
         Add(false, "horizon", FormatNumber(std::round(1000 * unabsorbed / total) / 10) +
                                   "% of the cohort is not in an absorbing state at the horizon" +

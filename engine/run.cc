@@ -55,6 +55,14 @@ Json ModelJson(const LoadedModel& m) {
   j["title"] = m.spec.title;
   j["file"] = m.file;
   j["sha256"] = Sha256Hex(m.inputs.front().bytes);
+  Json files = Json::array();
+  for (const InputFile& f : m.inputs) {
+    Json x;
+    x["file"] = f.path;
+    x["sha256"] = Sha256Hex(f.bytes);
+    files.push_back(x);
+  }
+  j["inputs"] = files;
   return j;
 }
 
@@ -74,6 +82,17 @@ Json SettingsJson(const models::ModelInfo& info, int effect_value) {
     j["cycle_length_years"] = info.cycle_length_years;
   }
   j["currency"] = info.currency;
+  Json values = Json::array();
+  for (const models::ValueSpec& v : info.values) {
+    Json x;
+    x["name"] = v.name;
+    x["role"] = models::ToString(v.role);
+    if (!v.label.empty()) x["label"] = v.label;
+    if (!v.unit.empty()) x["unit"] = v.unit;
+    x["per"] = models::ToString(v.per);
+    values.push_back(x);
+  }
+  j["values"] = values;
   j["cost"] = info.values[static_cast<size_t>(info.cost_value)].name;
   j["effect"] = info.values[static_cast<size_t>(effect_value)].name;
   j["increments"] = "strategy - comparator";
@@ -90,6 +109,7 @@ Json BaseCaseJson(const LoadedModel& m, const BaseCase& bc, const RunOptions& op
   for (int s = 0; s < static_cast<int>(info.strategies.size()); ++s) {
     Json st;
     st["name"] = info.strategies[static_cast<size_t>(s)];
+    if (!m.spec.strategies[static_cast<size_t>(s)].label.empty()) st["label"] = m.spec.strategies[static_cast<size_t>(s)].label;
     Json values, undiscounted;
     for (int v = 0; v < static_cast<int>(info.values.size()); ++v) {
       const std::string& name = info.values[static_cast<size_t>(v)].name;
@@ -177,7 +197,7 @@ std::string BaseCaseText(const LoadedModel& m, const BaseCase& bc, const RunOpti
   out << (info.title.empty() ? info.id : info.title) << " (" << info.id << ")\n";
   out << models::ToString(info.method);
   if (info.method != models::Method::kDecisionTree) {
-    out << ", " << info.horizon << " cycles of " << Fmt(info.cycle_length_years) << " year"
+    out << ", " << info.horizon << (info.horizon == 1 ? " cycle" : " cycles") << " of " << Fmt(info.cycle_length_years) << " year"
         << (info.cycle_length_years == 1 ? "" : "s") << ", counting " << models::ToString(info.counting)
         << ", discounting at cycle " << models::ToString(info.discount_timing)
         << (info.discount_step == models::DiscountStep::kYear ? " (yearly steps)" : "");

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "models/number.h"
+#include "models/tolerances.h"
 
 namespace vaglio::engine {
 
@@ -41,7 +42,7 @@ bool ParseWtpList(const std::string& text, std::vector<double>* out, std::string
         *error = "grid '" + item + "' must be from:to:step with 0 <= from <= to and step > 0";
         return false;
       }
-      const double n = std::floor((to - from) / step + 1e-9);
+      const double n = std::floor((to - from) / step + models::kWholeNumberTol);
       if (n + 1 > kMaxGridPoints) {
         *error = "grid '" + item + "' has more than 100001 points";
         return false;

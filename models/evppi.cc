@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 
 #include "models/text.h"
+#include "models/tolerances.h"
 
 namespace vaglio::models {
 namespace {
@@ -143,7 +144,7 @@ Fit FitGcv(const MatrixXd& X, const MatrixXd& XtX, const MatrixXd& P, const Vect
     const double lambda = std::pow(10.0, -8.0 + 0.4 * g);
     // A tiny ridge keeps the system solvable when columns are nearly collinear.
     MatrixXd A = XtX + lambda * P;
-    A.diagonal().array() += 1e-10 * XtX.diagonal().array().abs().maxCoeff();
+    A.diagonal().array() += kRegressionRidge * XtX.diagonal().array().abs().maxCoeff();
     Eigen::LDLT<MatrixXd> ldlt(A);
     if (ldlt.info() != Eigen::Success) continue;
     const VectorXd beta = ldlt.solve(Xty);

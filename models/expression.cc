@@ -146,6 +146,22 @@ FormulaNames ScanFormula(std::string_view text, const SymbolTable& symbols,
                           static_cast<int>(open.front())});
     return out;
   }
+  // muParser reads a lone '=' (and '+=' ...) as assignment to a variable, which would
+  // silently change a parameter for every other formula. Comparisons are == != <= >=.
+  for (size_t k = 0; k < text.size(); ++k) {
+    if (text[k] != '=') continue;
+    const char before = k > 0 ? text[k - 1] : ' ', after = k + 1 < text.size() ? text[k + 1] : ' ';
+    if (after == '=') {
+      ++k;
+      continue;
+    }
+    if (before == '<' || before == '>' || before == '!') continue;
+    const bool compound = before == '+' || before == '-' || before == '*' || before == '/';
+    const std::string op = compound ? std::string(1, before) + "=" : "=";
+    out.issues.push_back({path, "formula error: '" + op + "' would assign, but formulas cannot change parameters (compare with '==')",
+                          static_cast<int>(compound ? k - 1 : k)});
+    return out;
+  }
   size_t i = 0;
   while (i < text.size()) {
     const char c = text[i];
@@ -235,6 +251,9 @@ Result<Formula> Formula::Compile(std::string_view text, const SymbolTable& symbo
     }
     p.SetExpr(f.text_);
     (void)p.GetUsedVar();  // parses now, so syntax errors surface at compile time
+  } catch (const EvalError& e) {
+    // A function of constants is evaluated while parsing (constant folding).
+    return Status::Error(path, e.what());
   } catch (const mu::ParserError& e) {
     std::string msg = e.GetMsg();
     // muParser appends its own positions ("at position 3"); ours go into the column.

@@ -31,7 +31,7 @@ double TimePointWeight(Counting counting, int horizon, int k) {
 double DiscountFactor(double rate, double tau_years, DiscountStep step) {
   if (rate == 0) return 1.0;
   // A small allowance so that 12 * (1/12) years counts as one whole year.
-  const double tau = step == DiscountStep::kYear ? std::floor(tau_years + 1e-9) : tau_years;
+  const double tau = step == DiscountStep::kYear ? std::floor(tau_years + kWholeNumberTol) : tau_years;
   return std::pow(1.0 + rate, -tau);
 }
 
@@ -269,7 +269,10 @@ class Compiler {
       has_row.insert(r.from);
     }
     for (const FlowValueSpec& f : spec.flows) CheckFlow(f);
-    if (spec.initial.empty()) Add("initial", "initial is missing, but must give the occupancy at cycle 0");
+    if (spec.initial.empty() &&
+        std::any_of(spec.strategies.begin(), spec.strategies.end(), [](const StrategySpec& st) { return st.initial.empty(); })) {
+      Add("initial", "initial is missing, but must give the occupancy at cycle 0");
+    }
     for (const NamedExpr& i : spec.initial) KnownState(i.name, i.expr.path, "initial state");
     for (const NamedExpr& s : spec.start) KnownValue(s.name, s.expr.path);
     std::vector<std::set<std::string>> strategy_rows(spec.strategies.size());

@@ -30,6 +30,9 @@ Status FillModelInfo(const ModelSpec& spec, const ParameterSet& params, ModelInf
                                       "' is not valid, but must be letters, digits and _, "
                                       "starting with a letter or _"});
     }
+    if (val.name == "label" || val.name == "tunnel") {
+      issues.push_back({val.path, "'" + val.name + "' is a key of a state, so it cannot name a value"});
+    }
     if (!(val.discount_rate >= 0 && val.discount_rate <= 1)) {
       issues.push_back({val.path + ".discount", "is " + FormatNumber(val.discount_rate) +
                                                     ", but must be an annual rate in [0, 1]"});

@@ -37,6 +37,7 @@ struct ValueSpec {
   double discount_rate = 0;  // per year
   ValuePer per = ValuePer::kCycle;
   bool allow_negative = false;  // costs must be >= 0 unless this is set
+  std::string label, unit;
   std::string path;
 };
 

@@ -331,6 +331,13 @@ Status StrategyPlan::Finalize() {
     }
   }
   for (auto [slot, phase] : sinks_) Need(slot, phase);
+  // Needed formulas are compiled by every runner; check the others' syntax here.
+  for (const Node& n : nodes_) {
+    if (n.kind != Kind::kFormula || n.needed_start || n.needed_cycles) continue;
+    auto f = Formula::Compile(n.expr->text, params_->symbols(), scratch.data(), n.expr->path);
+    if (!f.ok()) for (Issue& i : f.TakeIssues()) issues.push_back(std::move(i));
+  }
+  if (!issues.empty()) return Status::FromIssues(std::move(issues));
   return Status();
 }
 

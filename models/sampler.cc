@@ -9,14 +9,12 @@
 #include "models/boost_policy.h"
 #include "models/rng.h"
 #include "models/text.h"
+#include "models/tolerances.h"
 
 namespace vaglio::models {
 namespace {
 
 namespace bm = boost::math;
-
-// Symmetry and unit-diagonal tolerance for matrices typed by hand with rounded digits.
-constexpr double kMatrixTol = 1e-9;
 
 }  // namespace
 
@@ -75,7 +73,7 @@ Result<Sampler> Sampler::Make(const ModelInfo& info) {
           issues.push_back({mpath, "'" + in.name + "' has a " + std::string(ToString(in.dist->family)) +
                                        " distribution, but a covariance needs normal parameters (use matrix: for correlations)"});
           ok = false;
-        } else if (std::fabs(in.dist->b - sd) > 1e-9 * sd) {
+        } else if (std::fabs(in.dist->b - sd) > kMatrixTol * sd) {
           issues.push_back({mpath, "gives '" + in.name + "' sd " + FormatNumber(sd) + ", but its distribution has sd " +
                                        FormatNumber(in.dist->b)});
           ok = false;

@@ -20,6 +20,20 @@ inline constexpr double kInitialSumTol = 1e-9;
 /// `lookup: exact`; keys come from arithmetic on ages and cycles (60 + 1.0).
 inline constexpr double kTableKeyTol = 1e-9;
 
+/// Allowance when flooring times to whole years (`step: year`) and counting the points of
+/// a WTP grid: 12 * (1/12) computed in floating point may fall just short of 1.
+inline constexpr double kWholeNumberTol = 1e-9;
+
+/// How far a hand-typed correlation matrix may be from symmetric, or its diagonal from 1
+/// (absolute), and a covariance from its declared sd (relative): values copied from a
+/// paper carry 6 to 10 digits.
+inline constexpr double kMatrixTol = 1e-9;
+
+/// Ridge added to the EVPPI regression's normal equations, relative to their largest
+/// diagonal entry, so that nearly collinear basis columns stay solvable; far below any
+/// penalty chosen by cross-validation.
+inline constexpr double kRegressionRidge = 1e-10;
+
 }  // namespace vaglio::models
 
 #endif  // VAGLIO_MODELS_TOLERANCES_H_

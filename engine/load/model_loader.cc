@@ -96,6 +96,8 @@ class SpecBuilder {
       vs.discount_rate = v.discount();
       vs.per = v.per() == sc::PER_YEAR ? models::ValuePer::kYear : models::ValuePer::kCycle;
       vs.allow_negative = v.allow_negative();
+      vs.label = v.label();
+      vs.unit = v.unit();
       s.values.push_back(vs);
     }
     for (const sc::Parameter& p : m.parameters()) s.parameters.push_back(Param(p));

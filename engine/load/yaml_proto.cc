@@ -231,7 +231,7 @@ void Converter::Message(const YAML::Node& node, pb::Message* msg, const std::str
         if (desc->field(i)->name() != key_field) names.push_back(desc->field(i)->name());
       }
       std::string hint = DidYouMeanSuffix(k, names);
-      if (hint.empty()) hint = "; expected one of " + models::QuotedList(names);
+      if (hint.empty()) hint = names.empty() ? "; this entry takes no keys" : "; expected one of " + models::QuotedList(names);
       Err(key, fpath, "unknown key '" + k + "'" + hint);
       continue;
     }

@@ -46,3 +46,15 @@ TEST_CASE("exit code 2 for a bad command line", "[cli][errors]") {
   CHECK(RunVaglio({"frobnicate"}).exit_code == 2);
   CHECK(RunVaglio({"run", "examples/thr/thr.model.yaml", "--wtp", "abc"}).exit_code == 2);
 }
+
+TEST_CASE("the JSON names every input file with its hash", "[cli]") {
+  auto r = RunVaglio({"run", "examples/thr/thr.model.yaml", "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out)["model"];
+  REQUIRE(j["inputs"].size() == 2);
+  CHECK(j["inputs"][0]["file"] == "examples/thr/thr.model.yaml");
+  CHECK(j["inputs"][0]["sha256"] == j["sha256"]);
+  CHECK(j["inputs"][1]["file"] == "examples/thr/life_table.csv");
+  // sha256 of the life table as committed (computed with sha256sum).
+  CHECK(j["inputs"][1]["sha256"] == "05fa958608576a0e1fcfd0e91e7697facfc2b97ac06896462a1a7b3f09dc8d03");
+}

@@ -635,3 +635,47 @@ TEST_CASE("run: a key problem is exit code 2 with the standard summary", "[cli][
                      "'source'?)\n" +
                      Summary(f, 1));
 }
+
+// ---------------------------------------------------------------------------------------
+// Found in review of the first version
+
+TEST_CASE("a lone '=' in a formula is rejected rather than assigning", "[engine][errors]") {
+  CHECK(LoadErrors(Edit({{"p: 0.1", "p: 0.1\n  q: \"p = 5\""}})) ==
+        "m.yaml:13:9: parameters.q: formula error: '=' would assign, but formulas cannot change "
+        "parameters (compare with '==')\n");
+  CHECK(LoadErrors(Edit({{"p: 0.1", "p: \"2 >= 1 ? 0.1 : 0.2\""}})) == "");
+}
+
+TEST_CASE("a function of constants outside its domain is an input error, not a crash", "[engine][errors]") {
+  CHECK(LoadErrors(Edit({{"p: 0.1", "p: \"odds(1)\""}})) ==
+        "m.yaml:12:6: parameters.p: odds: p is 1, but must be in [0, 1)\n");
+}
+
+TEST_CASE("a syntax error in a formula nothing uses is still reported", "[engine][errors]") {
+  CHECK(LoadErrors(Edit({{"p: 0.1", "p: 0.1\n  z: \"1 +* 2\""}})) ==
+        "m.yaml:13:10: parameters.z: formula error: Unexpected operator \"*\"\n");
+}
+
+TEST_CASE("values cannot be named like the keys of a state", "[engine][errors]") {
+  CHECK(LoadErrors(Edit({{"  qaly: {role: effect, discount: 0.03}", "  qaly: {role: effect, discount: 0.03}\n  label: {discount: 0}"}})) ==
+        "m.yaml:11:10: values.label: 'label' is a key of a state, so it cannot name a value\n");
+}
+
+TEST_CASE("initial may be given by every strategy instead of the model", "[engine][errors]") {
+  CHECK(LoadErrors(Edit({{"initial: {a: 1}\n", ""}, {"s1: {}", "s1: {initial: {a: 1}}"}})) == "");
+  CHECK(LoadErrors(Edit({{"initial: {a: 1}\n", ""}})) ==
+        "m.yaml:1:1: initial: initial is missing, but must give the occupancy at cycle 0\n");
+}
+
+TEST_CASE("--evppi takes one word, so it may come before the model", "[cli][errors]") {
+  auto r = RunVaglio({"run", "--evppi", "lnrrNP1", "examples/thr/thr.model.yaml", "--psa", "100", "--wtp", "2000",
+                      "--format", "json", "--quiet"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("a negative population discount is refused", "[cli][errors]") {
+  auto r = RunVaglio({"run", "examples/thr/thr.model.yaml", "--population-discount", "-1"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--population-discount: found -1, but must be an annual rate in [0, 1]") != std::string::npos);
+}
