@@ -667,7 +667,7 @@ TEST_CASE("initial may be given by every strategy instead of the model", "[engin
         "m.yaml:1:1: initial: initial is missing, but must give the occupancy at cycle 0\n");
 }
 
-TEST_CASE("--evppi takes one word, so it may come before the model", "[cli][errors]") {
+TEST_CASE("the evppi option takes one word, so it may come before the model", "[cli][errors]") {
   auto r = RunVaglio({"run", "--evppi", "lnrrNP1", "examples/thr/thr.model.yaml", "--psa", "100", "--wtp", "2000",
                       "--format", "json", "--quiet"});
   INFO(r.err);
