@@ -10,9 +10,11 @@
 namespace vaglio::cli {
 namespace {
 
-int Check(const std::string& path, Context& ctx) {
+int Check(const std::string& path, const std::string& scenario, Context& ctx) {
   engine::Diagnostics diag;
-  auto loaded = engine::LoadModel(ctx.fs, path, &diag);
+  engine::LoadOptions load;
+  load.scenario = scenario;
+  auto loaded = engine::LoadModel(ctx.fs, path, &diag, load);
   if (!loaded) return ReportInvalid(ctx, diag, path);
   auto found = engine::CheckModel(*loaded, &diag);
   if (!found) return ReportInvalid(ctx, diag, path);
@@ -32,9 +34,11 @@ int Check(const std::string& path, Context& ctx) {
 
 void AddCheckCommand(CLI::App& app, Context& ctx, int* exit_code) {
   auto path = std::make_shared<std::string>();
+  auto scenario = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("check", "Validate a model and report model diagnostics");
   cmd->add_option("MODEL", *path, "model file (format: vaglio.model/1)")->required();
-  cmd->callback([path, &ctx, exit_code]() { *exit_code = Check(*path, ctx); });
+  cmd->add_option("--scenario", *scenario, "apply a scenario of the model");
+  cmd->callback([path, scenario, &ctx, exit_code]() { *exit_code = Check(*path, *scenario, ctx); });
 }
 
 }  // namespace vaglio::cli

@@ -45,6 +45,7 @@ struct RunArgs {
   std::string threshold;
   std::string range;
   std::string comparator;
+  std::string scenario;
   bool quiet = false;
 };
 
@@ -135,7 +136,9 @@ int Run(const RunArgs& a, Context& ctx) {
   if ((a.population > 0) != (a.years > 0)) {
     diag.Error("--population", {}, "", "population EVPI needs both --population and --years");
   }
-  auto loaded = engine::LoadModel(ctx.fs, a.model, &diag);
+  engine::LoadOptions load;
+  load.scenario = a.scenario;
+  auto loaded = engine::LoadModel(ctx.fs, a.model, &diag, load);
   if (!loaded || diag.has_errors()) return ReportInvalid(ctx, diag, a.model);
   auto bc = engine::RunBaseCase(*loaded, opts, &diag);
   if (!bc) return ReportInvalid(ctx, diag, a.model);
@@ -199,6 +202,7 @@ void AddRunCommand(CLI::App& app, Context& ctx, int* exit_code) {
   cmd->add_option("--threshold", a->threshold, "find where the best strategy changes as this parameter varies (at each --wtp)");
   cmd->add_option("--range", a->range, "range LOW:HIGH searched by --threshold (default: the parameter's range)");
   cmd->add_option("--comparator", a->comparator, "comparator of increments in DSA (default: the reference strategy)");
+  cmd->add_option("--scenario", a->scenario, "apply a scenario of the model (its parameter definitions replace the model's)");
   cmd->add_flag("--quiet", a->quiet, "no progress bar");
   cmd->callback([a, &ctx, exit_code]() { *exit_code = Run(*a, ctx); });
 }

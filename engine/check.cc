@@ -93,7 +93,9 @@ struct Checker {
     for (size_t s = 0; s < S; ++s) {
       for (int v : info.effect_values) any_effect |= o.value(static_cast<int>(s), v) != 0;
     }
-    if (!any_effect) Add(true, "values", "no strategy accrues any effect: every effect value is 0");
+    if (!any_effect && !info.effect_values.empty()) {
+      Add(true, "values", "no strategy accrues any effect: every effect value is 0");
+    }
     for (size_t a = 0; a < S; ++a) {
       for (size_t b = a + 1; b < S; ++b) {
         bool same = true;

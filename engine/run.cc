@@ -14,6 +14,10 @@ Json Number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 int ResolveEffect(const models::ModelInfo& info, const std::string& name, Diagnostics* diag) {
   if (name.empty()) return info.effect_values.empty() ? -1 : info.effect_values.front();
+  if (info.effect_values.empty()) {
+    diag->Error("--effect", {}, "", "the model has no value with role effect, so --effect has nothing to choose");
+    return -1;
+  }
   std::vector<std::string> effects;
   for (int v : info.effect_values) {
     effects.push_back(info.values[static_cast<size_t>(v)].name);
@@ -27,8 +31,9 @@ int ResolveEffect(const models::ModelInfo& info, const std::string& name, Diagno
 
 std::optional<BaseCase> RunBaseCase(const LoadedModel& m, const RunOptions& opts, Diagnostics* diag) {
   BaseCase bc;
+  const size_t errors = diag->size();
   bc.effect_value = ResolveEffect(m.model->info(), opts.effect, diag);
-  if (bc.effect_value < 0) return std::nullopt;
+  if (diag->size() != errors) return std::nullopt;
   auto ev = m.model->NewEvaluator({});
   if (!ev.ok()) {
     ReportModelIssues(m, ev.status().issues(), diag);
@@ -43,7 +48,7 @@ std::optional<BaseCase> RunBaseCase(const LoadedModel& m, const RunOptions& opts
   std::vector<double> cost, effect;
   for (int s = 0; s < static_cast<int>(info.strategies.size()); ++s) {
     cost.push_back(bc.outcome.value(s, info.cost_value));
-    effect.push_back(bc.outcome.value(s, bc.effect_value));
+    effect.push_back(bc.outcome.effect(s, bc.effect_value));
   }
   bc.incremental = models::IncrementalAnalysis(cost, effect);
   return bc;
@@ -54,6 +59,7 @@ Json ModelJson(const LoadedModel& m) {
   j["id"] = m.spec.id;
   j["title"] = m.spec.title;
   j["file"] = m.file;
+  if (!m.scenario.empty()) j["scenario"] = m.scenario;
   j["sha256"] = Sha256Hex(m.inputs.front().bytes);
   Json files = Json::array();
   for (const InputFile& f : m.inputs) {
@@ -94,9 +100,9 @@ Json SettingsJson(const models::ModelInfo& info, int effect_value) {
   }
   j["values"] = values;
   j["cost"] = info.values[static_cast<size_t>(info.cost_value)].name;
-  j["effect"] = info.values[static_cast<size_t>(effect_value)].name;
+  j["effect"] = effect_value < 0 ? Json(nullptr) : Json(info.values[static_cast<size_t>(effect_value)].name);
   j["increments"] = "strategy - comparator";
-  j["results_per"] = "member of the initial cohort";
+  j["results_per"] = info.method == models::Method::kDecisionTree ? "patient" : "member of the initial cohort";
   return j;
 }
 
@@ -119,7 +125,7 @@ Json BaseCaseJson(const LoadedModel& m, const BaseCase& bc, const RunOptions& op
     st["values"] = values;
     st["undiscounted"] = undiscounted;
     st["cost"] = Number(bc.outcome.value(s, info.cost_value));
-    st["effect"] = Number(bc.outcome.value(s, bc.effect_value));
+    st["effect"] = bc.effect_value < 0 ? Json(nullptr) : Number(bc.outcome.value(s, bc.effect_value));
     strategies.push_back(st);
   }
   j["strategies"] = strategies;
@@ -146,7 +152,7 @@ Json BaseCaseJson(const LoadedModel& m, const BaseCase& bc, const RunOptions& op
     std::vector<double> cost, effect;
     for (int s = 0; s < static_cast<int>(info.strategies.size()); ++s) {
       cost.push_back(bc.outcome.value(s, info.cost_value));
-      effect.push_back(bc.outcome.value(s, bc.effect_value));
+      effect.push_back(bc.outcome.effect(s, bc.effect_value));
     }
     for (double w : opts.wtp) {
       Json row;
@@ -158,6 +164,42 @@ Json BaseCaseJson(const LoadedModel& m, const BaseCase& bc, const RunOptions& op
       nmb.push_back(row);
     }
     j["nmb"] = nmb;
+  }
+  if (info.method == models::Method::kPartitionedSurvival) {
+    Json c;
+    c["policy"] = m.spec.crossing == models::CrossingPolicy::kClamp ? "clamp" : "error";
+    Json counts;
+    for (size_t s = 0; s < bc.details.clamped_cycles.size(); ++s) counts[info.strategies[s]] = bc.details.clamped_cycles[s];
+    c["clamped_cycles"] = counts;
+    j["crossing"] = c;
+  }
+  if (!bc.details.tree.empty()) {
+    Json tree = Json::array();
+    for (size_t s = 0; s < bc.details.tree.size(); ++s) {
+      Json st;
+      st["strategy"] = info.strategies[s];
+      Json nodes = Json::array();
+      for (const models::TreeNodeResult& n : bc.details.tree[s]) {
+        Json x;
+        x["path"] = n.path;
+        x["type"] = n.type;
+        x["probability"] = Number(n.probability);
+        Json own, expected, total;
+        for (size_t v = 0; v < info.values.size(); ++v) {
+          own[info.values[v].name] = Number(n.own[v]);
+          expected[info.values[v].name] = Number(n.expected[v]);
+          total[info.values[v].name] = Number(n.path_total[v]);
+        }
+        x["values"] = own;
+        x["expected"] = expected;
+        if (n.type == "terminal") x["path_values"] = total;
+        if (!n.chosen.empty()) x["chosen"] = n.chosen;
+        nodes.push_back(x);
+      }
+      st["nodes"] = nodes;
+      tree.push_back(st);
+    }
+    j["tree"] = tree;
   }
   if (opts.trace) {
     Json traces = Json::array();
@@ -202,7 +244,9 @@ std::string BaseCaseText(const LoadedModel& m, const BaseCase& bc, const RunOpti
         << ", discounting at cycle " << models::ToString(info.discount_timing)
         << (info.discount_step == models::DiscountStep::kYear ? " (yearly steps)" : "");
   }
-  out << "\n\nValues per member of the cohort, discounted";
+  if (!m.scenario.empty()) out << "\nScenario: " << m.scenario;
+  out << (info.method == models::Method::kDecisionTree ? "\n\nExpected values per patient"
+                                                       : "\n\nValues per member of the cohort, discounted");
   if (!info.currency.empty()) out << " (costs in " << info.currency << ")";
   out << ":\n";
   TextTable values;
@@ -215,9 +259,14 @@ std::string BaseCaseText(const LoadedModel& m, const BaseCase& bc, const RunOpti
     values.Row(row);
   }
   out << values.Render();
-  const std::string& eff = info.values[static_cast<size_t>(bc.effect_value)].name;
-  out << "\nIncremental analysis on " << info.values[static_cast<size_t>(info.cost_value)].name << " and "
-      << eff << " (increments: strategy - comparator):\n";
+  const std::string eff = bc.effect_value < 0 ? "0" : info.values[static_cast<size_t>(bc.effect_value)].name;
+  out << "\nIncremental analysis on " << info.values[static_cast<size_t>(info.cost_value)].name;
+  if (bc.effect_value < 0) {
+    out << " only (no value has role effect: a cost comparison)";
+  } else {
+    out << " and " << eff;
+  }
+  out << " (increments: strategy - comparator):\n";
   TextTable inc;
   inc.Header({"strategy", "comparator", "delta cost", "delta effect", "ICER", "status"});
   for (const models::IncrementalRow& r : bc.incremental) {
@@ -238,7 +287,7 @@ std::string BaseCaseText(const LoadedModel& m, const BaseCase& bc, const RunOpti
     std::vector<double> cost, effect;
     for (int s = 0; s < static_cast<int>(info.strategies.size()); ++s) {
       cost.push_back(bc.outcome.value(s, info.cost_value));
-      effect.push_back(bc.outcome.value(s, bc.effect_value));
+      effect.push_back(bc.outcome.effect(s, bc.effect_value));
     }
     for (double w : opts.wtp) {
       std::vector<std::string> row = {Fmt(w)};
@@ -247,6 +296,33 @@ std::string BaseCaseText(const LoadedModel& m, const BaseCase& bc, const RunOpti
       nmb.Row(row);
     }
     out << nmb.Render();
+  }
+  if (info.method == models::Method::kPartitionedSurvival) {
+    int total = 0;
+    for (int c : bc.details.clamped_cycles) total += c;
+    if (total > 0) {
+      out << "\nCrossing curves clamped (crossing: clamp) at";
+      for (size_t s = 0; s < bc.details.clamped_cycles.size(); ++s) {
+        out << (s ? ", " : " ") << bc.details.clamped_cycles[s] << " time points in " << info.strategies[s];
+      }
+      out << "\n";
+    }
+  }
+  if (!bc.details.tree.empty()) {
+    out << "\nPaths of the tree (terminal nodes): probability and values summed along the path:\n";
+    TextTable paths;
+    std::vector<std::string> h = {"path", "probability"};
+    for (const auto& v : info.values) h.push_back(v.name);
+    paths.Header(h);
+    for (const auto& nodes : bc.details.tree) {
+      for (const models::TreeNodeResult& n : nodes) {
+        if (n.type != "terminal") continue;
+        std::vector<std::string> row = {n.path, Fmt(n.probability)};
+        for (double x : n.path_total) row.push_back(Fmt(x));
+        paths.Row(row);
+      }
+    }
+    out << paths.Render();
   }
   if (opts.trace) {
     for (size_t s = 0; s < bc.details.traces.size(); ++s) {

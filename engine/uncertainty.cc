@@ -24,6 +24,13 @@ std::string Fmt(double v, int digits = 8) {
   return buf;
 }
 
+// The WTP values of DSA outputs: --wtp, or 0 for a model without effects (where the net
+// benefit is minus the cost, so the increment is the saving).
+std::vector<double> DsaWtp(const models::ModelInfo& info, const RunOptions& run) {
+  if (run.wtp.empty() && info.effect_values.empty()) return {0.0};
+  return run.wtp;
+}
+
 int FindStrategy(const models::ModelInfo& info, const std::string& name) {
   for (size_t s = 0; s < info.strategies.size(); ++s) {
     if (info.strategies[s] == name) return static_cast<int>(s);
@@ -296,7 +303,7 @@ std::optional<DsaRun> RunDsaAnalysis(const LoadedModel& m, const UncertaintyOpti
   if (!opts.threshold.empty()) {
     const int in = ResolveInput(info, opts.threshold, "--threshold", diag);
     if (in < 0) return std::nullopt;
-    if (run.wtp.empty()) {
+    if (DsaWtp(info, run).empty()) {
       diag->Error("--threshold", {}, "", "a threshold is searched at a willingness to pay: give --wtp");
       return std::nullopt;
     }
@@ -316,7 +323,7 @@ std::optional<DsaRun> RunDsaAnalysis(const LoadedModel& m, const UncertaintyOpti
     d.threshold_param = opts.threshold;
     d.threshold_lo = lo;
     d.threshold_hi = hi;
-    for (double w : run.wtp) {
+    for (double w : DsaWtp(info, run)) {
       auto t = models::FindThresholds(*m.model, in, lo, hi, w, bc.effect_value);
       if (!t.ok()) {
         ReportModelIssues(m, t.status().issues(), diag);
@@ -451,15 +458,15 @@ std::vector<NamedOutput> Outputs(const models::ModelInfo& info, const models::Ou
   const double nan = std::nan("");
   for (int s = 0; s < S; ++s) {
     out.push_back({"cost", s, nan, o.value(s, info.cost_value)});
-    out.push_back({"effect", s, nan, o.value(s, effect)});
+    if (effect >= 0) out.push_back({"effect", s, nan, o.value(s, effect)});
   }
   for (int s = 0; s < S; ++s) {
     if (s == comparator) continue;
     const double dc = o.value(s, info.cost_value) - o.value(comparator, info.cost_value);
-    const double de = o.value(s, effect) - o.value(comparator, effect);
+    const double de = o.effect(s, effect) - o.effect(comparator, effect);
     out.push_back({"delta_cost", s, nan, dc});
     out.push_back({"delta_effect", s, nan, de});
-    out.push_back({"icer", s, nan, de != 0 ? dc / de : nan});
+    if (effect >= 0) out.push_back({"icer", s, nan, de != 0 ? dc / de : nan});
     for (double w : wtp) out.push_back({"inmb", s, w, w * de - dc});
   }
   return out;
@@ -467,9 +474,11 @@ std::vector<NamedOutput> Outputs(const models::ModelInfo& info, const models::Ou
 
 }  // namespace
 
-void AddDsaJson(const LoadedModel& m, const DsaRun& d, const RunOptions& run, const BaseCase& bc,
+void AddDsaJson(const LoadedModel& m, const DsaRun& d, const RunOptions& run_in, const BaseCase& bc,
                 const UncertaintyOptions& opts, Json* j) {
   const models::ModelInfo& info = m.model->info();
+  RunOptions run = run_in;
+  run.wtp = DsaWtp(info, run_in);
   const std::string comparator = info.strategies[static_cast<size_t>(d.comparator)];
   if (opts.dsa) {
     Json rows = Json::array();
@@ -553,7 +562,7 @@ void AddDsaJson(const LoadedModel& m, const DsaRun& d, const RunOptions& run, co
         std::vector<double> c, e;
         for (int s = 0; s < static_cast<int>(info.strategies.size()); ++s) {
           c.push_back(o.value(s, info.cost_value));
-          e.push_back(o.value(s, bc.effect_value));
+          e.push_back(o.effect(s, bc.effect_value));
         }
         row.push_back(info.strategies[static_cast<size_t>(models::BestStrategy(w, c, e))]);
       }
@@ -644,10 +653,12 @@ std::string PsaText(const LoadedModel& m, const PsaRun& p, const UncertaintyOpti
   return out.str();
 }
 
-std::string DsaText(const LoadedModel& m, const DsaRun& d, const RunOptions& run, const BaseCase& bc,
+std::string DsaText(const LoadedModel& m, const DsaRun& d, const RunOptions& run_in, const BaseCase& bc,
                     const UncertaintyOptions& opts) {
   Json j;
-  AddDsaJson(m, d, run, bc, opts, &j);
+  AddDsaJson(m, d, run_in, bc, opts, &j);
+  RunOptions run = run_in;
+  run.wtp = DsaWtp(m.model->info(), run_in);
   std::ostringstream out;
   if (j.contains("tornado")) {
     const Json& t = j["tornado"];

@@ -101,7 +101,7 @@ Result<std::vector<Threshold>> FindThresholds(const Model& model, int input, dou
     }
     out->resize(static_cast<size_t>(S));
     for (int q = 0; q < S; ++q) {
-      (*out)[static_cast<size_t>(q)] = NetBenefit(wtp, o.value(q, info.cost_value), o.value(q, effect_value));
+      (*out)[static_cast<size_t>(q)] = NetBenefit(wtp, o.value(q, info.cost_value), o.effect(q, effect_value));
     }
     return true;
   };

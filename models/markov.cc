@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "models/accrual.h"
 #include "models/number.h"
 #include "models/text.h"
 #include "models/tolerances.h"
@@ -37,7 +39,7 @@ double DiscountFactor(double rate, double tau_years, DiscountStep step) {
 
 namespace {
 
-bool IsTimePoint(Counting c) { return c == Counting::kHalfCycle || c == Counting::kSimpson; }
+bool IsTimePoint(Counting c) { return IsTimePointCounting(c); }
 
 struct Cell {
   int target = 0;  // expanded state
@@ -86,9 +88,7 @@ class MarkovModel : public Model {
   std::shared_ptr<const ParameterSet> params_;
   Layout layout_;
   std::vector<StrategyData> strategies_;
-  std::vector<std::vector<double>> disc_tau_;    // [value][k], k = 1..T (index k)
-  std::vector<std::vector<double>> disc_point_;  // [value][k], k = 0..T
-  std::vector<double> point_weight_;             // [k], time-point methods
+  std::optional<Accrual> accrual_;               // discount tables; copied by each evaluator
   std::vector<bool> cost_checked_;               // [value]: must be >= 0
 
   const ModelInfo& info() const override { return info_; }
@@ -157,23 +157,9 @@ class Compiler {
       }
     }
 
-    const int T = spec.horizon;
-    const double L = spec.cycle_length_years();
+    model->accrual_.emplace(spec, spec.horizon, spec.cycle_length_years());
     for (const ValueSpec& v : spec.values) {
-      std::vector<double> tau(static_cast<size_t>(T) + 1, 1.0), point(static_cast<size_t>(T) + 1, 1.0);
-      for (int k = 0; k <= T; ++k) {
-        point[static_cast<size_t>(k)] = DiscountFactor(v.discount_rate, k * L, spec.discount_step);
-        if (k >= 1) {
-          const double t = spec.discount_timing == DiscountTiming::kStart ? (k - 1) * L : k * L;
-          tau[static_cast<size_t>(k)] = DiscountFactor(v.discount_rate, t, spec.discount_step);
-        }
-      }
-      model->disc_tau_.push_back(std::move(tau));
-      model->disc_point_.push_back(std::move(point));
       model->cost_checked_.push_back(v.role == ValueRole::kCost && !v.allow_negative);
-    }
-    if (IsTimePoint(spec.counting)) {
-      for (int k = 0; k <= T; ++k) model->point_weight_.push_back(TimePointWeight(spec.counting, T, k));
     }
     // Every formula must compile; a base-case evaluator proves it.
     if (auto ev = model->NewEvaluator({}); !ev.ok()) {
@@ -498,7 +484,7 @@ Status MarkovEvaluator::BuildRow(const StrategyData& sd, const PlanRunner& r, in
     for (const Cell& c : row.cells) {
       const double rate = r.value(c.slot);
       if (!(rate >= 0)) {
-        return Where(*c.path, "is " + FormatNumber(rate), "must be a rate >= 0", s_, k, i);
+        return Where(*c.path, "is " + FormatComputed(rate), "must be a rate >= 0", s_, k, i);
       }
       total += rate;
     }
@@ -517,7 +503,7 @@ Status MarkovEvaluator::BuildRow(const StrategyData& sd, const PlanRunner& r, in
   for (const Cell& c : row.cells) {
     double v = r.value(c.slot);
     if (!(v >= -kStochasticRowTol && v <= 1 + kStochasticRowTol)) {
-      return Where(*c.path, "is " + FormatNumber(v), "must be a probability in [0, 1]", s_, k, i);
+      return Where(*c.path, "is " + FormatComputed(v), "must be a probability in [0, 1]", s_, k, i);
     }
     v = std::clamp(v, 0.0, 1.0);
     p[c.target] += v;
@@ -526,12 +512,12 @@ Status MarkovEvaluator::BuildRow(const StrategyData& sd, const PlanRunner& r, in
   if (row.rest_target >= 0) {
     const double rest = 1.0 - sum;
     if (rest < -kStochasticRowTol) {
-      return Where(row.path, "the probabilities other than 'rest' sum to " + FormatNumber(sum),
+      return Where(row.path, "the probabilities other than 'rest' sum to " + FormatComputed(sum),
                    "must not exceed 1", s_, k, i);
     }
     p[row.rest_target] += std::max(rest, 0.0);
   } else if (std::fabs(sum - 1.0) > kStochasticRowTol) {
-    return Where(row.path, "row sums to " + FormatNumber(sum), "must sum to 1 (or use 'rest')", s_, k, i);
+    return Where(row.path, "row sums to " + FormatComputed(sum), "must sum to 1 (or use 'rest')", s_, k, i);
   }
   return Status();
 }
@@ -543,7 +529,7 @@ Status MarkovEvaluator::ReadValues(const StrategyData& sd, const PlanRunner& r, 
     const int slot = sd.value_slots[static_cast<size_t>(b)][v];
     double amount = slot >= 0 ? r.value(slot) : 0.0;
     if (m_.cost_checked_[v] && amount < 0) {
-      return Where(*sd.value_paths[static_cast<size_t>(b)][v], "is " + FormatNumber(amount),
+      return Where(*sd.value_paths[static_cast<size_t>(b)][v], "is " + FormatComputed(amount),
                    "must be >= 0 for a cost (set allow_negative: true on the value to allow it)", s_, k, i);
     }
     if (m_.info_.values[v].per == ValuePer::kYear) amount *= L;
@@ -572,7 +558,8 @@ Status MarkovEvaluator::Evaluate(std::span<const double> x, Outcome* out, Detail
   vals_.assign(static_cast<size_t>(n) * nv, 0.0);
   out->Reset(S, V);
   if (details != nullptr) details->traces.assign(static_cast<size_t>(S), StrategyTrace{});
-  std::vector<double> acc(nv), acc_u(nv), start(nv);
+  std::vector<double> start(nv);
+  Accrual acc = *m_.accrual_;
 
   for (int s = 0; s < S; ++s) {
     s_ = s;
@@ -634,19 +621,13 @@ Status MarkovEvaluator::Evaluate(std::span<const double> x, Outcome* out, Detail
       if (m_.cost_checked_[v] && start[v] < 0) {
         return Where(*sd.start_paths[v], "is " + FormatNumber(start[v]), "must be >= 0 for a cost (set allow_negative: true on the value to allow it)", s, -1, -1);
       }
-      acc[v] = acc_u[v] = 0;
     }
+    acc.Reset();
     record(prev_);
     if (IsTimePoint(counting)) {
       VAGLIO_TRY(read_all_values(0));
       note_values();
-      const double w = m_.point_weight_[0];
-      for (size_t v = 0; v < nv; ++v) {
-        double a = 0;
-        for (int i = 0; i < n; ++i) a += prev_[static_cast<size_t>(i)] * vals_[static_cast<size_t>(i) * nv + v];
-        acc_u[v] += w * a;
-        acc[v] += w * a * m_.disc_point_[v][0];
-      }
+      acc.Point(0, prev_, vals_);
     }
 
     for (int k = 1; k <= T; ++k) {
@@ -696,51 +677,23 @@ Status MarkovEvaluator::Evaluate(std::span<const double> x, Outcome* out, Detail
           if (f.value_slots[v] < 0) continue;
           const double amount = r.value(f.value_slots[v]);
           if (m_.cost_checked_[v] && amount < 0) {
-            return Where(*f.value_paths[v], "is " + FormatNumber(amount), "must be >= 0 for a cost (set allow_negative: true on the value to allow it)", s, k, -1);
+            return Where(*f.value_paths[v], "is " + FormatComputed(amount), "must be >= 0 for a cost (set allow_negative: true on the value to allow it)", s, k, -1);
           }
-          acc_u[v] += mass * amount;
-          acc[v] += mass * amount * m_.disc_tau_[v][static_cast<size_t>(k)];
+          acc.Flow(k, v, mass * amount);
         }
       }
       // State values.
-      for (size_t v = 0; v < nv; ++v) {
-        double a = 0;
-        switch (counting) {
-          case Counting::kBeginning:
-            for (int i = 0; i < n; ++i) a += prev_[static_cast<size_t>(i)] * vals_[static_cast<size_t>(i) * nv + v];
-            break;
-          case Counting::kEnd:
-            for (int i = 0; i < n; ++i) a += next_[static_cast<size_t>(i)] * vals_[static_cast<size_t>(i) * nv + v];
-            break;
-          case Counting::kLifeTable:
-            for (int i = 0; i < n; ++i) {
-              a += 0.5 * (prev_[static_cast<size_t>(i)] + next_[static_cast<size_t>(i)]) * vals_[static_cast<size_t>(i) * nv + v];
-            }
-            break;
-          case Counting::kHalfCycle:
-          case Counting::kSimpson:
-            break;
-        }
-        if (!IsTimePoint(counting)) {
-          acc_u[v] += a;
-          acc[v] += a * m_.disc_tau_[v][static_cast<size_t>(k)];
-        }
-      }
       if (IsTimePoint(counting)) {
-        const double w = m_.point_weight_[static_cast<size_t>(k)];
-        for (size_t v = 0; v < nv; ++v) {
-          double a = 0;
-          for (int i = 0; i < n; ++i) a += next_[static_cast<size_t>(i)] * vals_[static_cast<size_t>(i) * nv + v];
-          acc_u[v] += w * a;
-          acc[v] += w * a * m_.disc_point_[v][static_cast<size_t>(k)];
-        }
+        acc.Point(k, next_, vals_);
+      } else {
+        acc.Cycle(k, prev_, next_, vals_);
       }
       std::swap(prev_, next_);
       record(prev_);
     }
     for (size_t v = 0; v < nv; ++v) {
-      out->discounted[static_cast<size_t>(s) * nv + v] = acc[v] * per_member + start[v];
-      out->undiscounted[static_cast<size_t>(s) * nv + v] = acc_u[v] * per_member + start[v];
+      out->discounted[static_cast<size_t>(s) * nv + v] = acc.discounted()[v] * per_member + start[v];
+      out->undiscounted[static_cast<size_t>(s) * nv + v] = acc.undiscounted()[v] * per_member + start[v];
     }
   }
   return Status();

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "models/markov.h"
+#include "models/psm.h"
+#include "models/tree.h"
 #include "models/text.h"
 
 namespace vaglio::models {
@@ -51,15 +53,12 @@ Status FillModelInfo(const ModelSpec& spec, const ParameterSet& params, ModelInf
     }
   }
   if (spec.values.empty()) {
-    issues.push_back({"values", "the model declares no values, but needs one with role cost and "
-                                "at least one with role effect"});
+    issues.push_back({"values", "the model declares no values, but needs one with role cost"});
   } else {
     if (info->cost_value < 0) {
       issues.push_back({"values", "no value has role cost, but exactly one must"});
     }
-    if (info->effect_values.empty()) {
-      issues.push_back({"values", "no value has role effect, but at least one must"});
-    }
+
   }
 
   auto resolve_inputs = [&](const std::vector<std::string>& names, const std::string& path,
@@ -105,8 +104,9 @@ Result<std::shared_ptr<const Model>> CompileModel(const ModelSpec& spec) {
     case Method::kMarkovCohort:
       return CompileMarkov(spec);
     case Method::kDecisionTree:
+      return CompileTree(spec);
     case Method::kPartitionedSurvival:
-      break;
+      return CompilePartitionedSurvival(spec);
   }
   return Status::Error("method", "method '" + std::string(ToString(spec.method)) +
                                      "' is not supported by this version of Vaglio");

@@ -66,6 +66,8 @@ struct Outcome {
   double undiscounted_value(int s, int v) const {
     return undiscounted[static_cast<size_t>(s * num_values + v)];
   }
+  /// The effect value v of strategy s; 0 when the model has no effect (v < 0).
+  double effect(int s, int v) const { return v < 0 ? 0.0 : value(s, v); }
 };
 
 /// Per-state facts of a cohort run, for `vaglio check` and `--trace`.
@@ -77,10 +79,23 @@ struct StrategyTrace {
   std::vector<std::vector<bool>> accrues;      // [state][value]: nonzero amount somewhere
 };
 
+/// One node of a decision tree after roll-back.
+struct TreeNodeResult {
+  std::string path;              // strategy/branch/branch...
+  std::string type;              // "decision", "chance", "terminal"
+  double probability = 1;        // of reaching the node from its strategy's root
+  std::vector<double> own;       // values on the branch into this node, per value
+  std::vector<double> path_total;  // values summed from the strategy's root to here
+  std::vector<double> expected;  // expected values of the subtree from this node (incl. own)
+  std::string chosen;            // decision nodes inside the tree: the branch taken
+};
+
 /// Optional extras an evaluation can fill.
 struct Details {
   bool want_trace = false;
-  std::vector<StrategyTrace> traces;  // one per strategy
+  std::vector<StrategyTrace> traces;  // cohort models: one per strategy
+  std::vector<std::vector<TreeNodeResult>> tree;  // decision trees: nodes per strategy
+  std::vector<int> clamped_cycles;    // partitioned survival: time points clamped, per strategy
 };
 
 /// Evaluates a model repeatedly on one thread. Not thread-safe: one per thread.

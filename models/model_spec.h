@@ -1,6 +1,7 @@
 #ifndef VAGLIO_MODELS_MODEL_SPEC_H_
 #define VAGLIO_MODELS_MODEL_SPEC_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,6 +94,22 @@ struct FlowValueSpec {
   std::string path;
 };
 
+/// A survival curve of a partitioned survival model as written: the family, its named
+/// parameters as formulas, and the modifiers.
+struct CurveSpec {
+  std::string name, label;
+  std::string family;                      // "weibull_aft" ...; empty when not given
+  std::vector<NamedExpr> params;           // rate, shape, scale ... as given
+  std::vector<double> times;               // piecewise_exponential: piece starts
+  std::vector<Expr> rates;                 // piecewise_exponential: piece rates
+  std::string table;                       // kaplan_meier
+  std::optional<Expr> hr, af;
+  std::optional<TimeUnit> time_unit;       // of the curve's parameters
+  std::string path;
+};
+
+enum class CrossingPolicy { kClamp, kError };
+
 struct StrategySpec {
   std::string name;
   std::string label;
@@ -102,7 +119,32 @@ struct StrategySpec {
   std::vector<TransitionRowSpec> transitions;  // rows replaced in this strategy
   std::vector<FlowValueSpec> flows;    // flow values replaced in this strategy
   std::vector<NamedExpr> initial;      // replaces the model's initial occupancy
+  std::vector<CurveSpec> curves;       // partitioned survival: fields replace the model's
   std::string path;
+};
+
+enum class NodeType { kDecision, kChance, kTerminal };
+
+/// A branch of a decision tree and the node it leads to. The node is a chance node when it
+/// has branches (unless `type` says decision), a terminal when it has none; `next` names a
+/// subtree that is the node instead; `markov` makes the terminal a Markov model.
+struct TreeNodeSpec {
+  std::string name, label;
+  std::optional<Expr> p;                 // under a chance node: a probability or `rest`
+  std::optional<NodeType> type;
+  std::vector<NamedExpr> values;         // accrued by every path through this branch
+  std::vector<TreeNodeSpec> branches;
+  std::string next;
+  std::string markov;                    // "FILE#strategy"
+  std::vector<NamedExpr> bind;           // Markov model parameter -> expression
+  std::string path;
+};
+
+/// A Markov model a tree's terminal points to, loaded by the engine.
+struct SubmodelRef {
+  std::string reference;                 // "FILE#strategy" as written
+  std::shared_ptr<const class Model> model;
+  std::string strategy;
 };
 
 struct ModelSpec {
@@ -129,6 +171,21 @@ struct ModelSpec {
   std::vector<NamedExpr> initial;
   std::vector<NamedExpr> start;  // one-off values at time 0 for every strategy
   std::vector<StrategySpec> strategies;
+
+  // Decision trees: the root decision's branches (one per strategy), named subtrees, the
+  // WTP at which decision nodes inside the tree choose, and the Markov models of terminals.
+  std::vector<TreeNodeSpec> tree;
+  std::vector<TreeNodeSpec> subtrees;
+  std::optional<double> decision_wtp;
+  std::vector<SubmodelRef> submodels;
+
+  // Partitioned survival: curves, their nesting order (innermost first), the crossing
+  // policy and an optional background mortality (annual probability, a formula).
+  std::vector<CurveSpec> curves;
+  std::vector<std::string> partition;
+  CrossingPolicy crossing = CrossingPolicy::kClamp;
+  bool crossing_given = false;
+  std::optional<Expr> background;
 
   double cycle_length_years() const { return cycle_length * YearsPerUnit(cycle_unit); }
 };

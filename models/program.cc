@@ -442,7 +442,7 @@ Status PlanRunner::EvalList(const std::vector<int>& nodes, int k) {
       return Fail(v, e.what(), "", k);
     }
     if (!std::isfinite(value)) {
-      return Fail(v, "evaluates to " + FormatNumber(value), "must be a finite number", k);
+      return Fail(v, "evaluates to " + FormatComputed(value), "must be a finite number", k);
     }
     slots_[static_cast<size_t>(v)] = value;
   }

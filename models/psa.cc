@@ -131,7 +131,7 @@ Result<PsaResult> RunPsa(const Model& model, const DrawSource& source, const Psa
         }
         for (int s2 = 0; s2 < S; ++s2) {
           cost[static_cast<size_t>(s2)] = out.value(s2, info.cost_value);
-          eff[static_cast<size_t>(s2)] = out.value(s2, opts.effect_value);
+          eff[static_cast<size_t>(s2)] = out.effect(s2, opts.effect_value);
         }
         for (size_t w = 0; w < W; ++w) {
           const int best = BestStrategy(opts.wtp[w], cost, eff);
@@ -178,7 +178,7 @@ Result<PsaResult> RunPsa(const Model& model, const DrawSource& source, const Psa
           static_cast<double>(total.best[w][static_cast<size_t>(s)]) / static_cast<double>(n);
       res.mean_nb[w][static_cast<size_t>(s)] =
           NetBenefit(opts.wtp[w], res.mean[static_cast<size_t>(s * V + info.cost_value)],
-                     res.mean[static_cast<size_t>(s * V + opts.effect_value)]);
+                     opts.effect_value < 0 ? 0.0 : res.mean[static_cast<size_t>(s * V + opts.effect_value)]);
     }
     res.mean_max_nb[w] = total.sum_max[w] / static_cast<double>(n);
   }

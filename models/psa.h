@@ -29,7 +29,7 @@ struct DrawSource {
 struct PsaOptions {
   int threads = 1;
   std::vector<double> wtp;     // willingness-to-pay grid for CEAC, CEAF, EVPI
-  int effect_value = 0;        // which value is the effect (index into ModelInfo::values)
+  int effect_value = 0;        // which value is the effect (ModelInfo::values); -1: none (0)
   bool keep_draws = false;     // keep inputs, costs and effects of every draw
   /// Called now and then with the number of draws done (from one thread at a time).
   std::function<void(int64_t done)> progress;

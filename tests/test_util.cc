@@ -1,5 +1,7 @@
 #include "tests/test_util.h"
 
+#include "engine/run.h"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -70,6 +72,13 @@ std::optional<engine::LoadedModel> LoadModelText(const std::string& text, engine
 std::string LoadErrors(const std::string& text, const std::string& name) {
   engine::Diagnostics diag;
   auto m = LoadModelText(text, &diag, name);
+  return diag.Format();
+}
+
+std::string RunErrors(const std::string& text, const std::string& name) {
+  engine::Diagnostics diag;
+  auto m = LoadModelText(text, &diag, name);
+  if (m) (void)engine::RunBaseCase(*m, {}, &diag);
   return diag.Format();
 }
 

@@ -36,6 +36,9 @@ std::optional<engine::LoadedModel> LoadModelText(const std::string& text, engine
 /// The formatted diagnostics of loading `text`, one per line ("" when it loads).
 std::string LoadErrors(const std::string& text, const std::string& name = "m.yaml");
 
+/// The diagnostics of loading `text` and running its base case ("" when both succeed).
+std::string RunErrors(const std::string& text, const std::string& name = "m.yaml");
+
 }  // namespace vaglio::testing
 
 #endif  // VAGLIO_TESTS_TEST_UTIL_H_

@@ -1,6 +1,7 @@
 #include "engine/load/model_loader.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "engine/load/csv.h"
 #include "engine/load/yaml_proto.h"
@@ -88,7 +89,7 @@ class SpecBuilder {
       vs.role = v.role() == sc::ROLE_COST     ? models::ValueRole::kCost
                 : v.role() == sc::ROLE_EFFECT ? models::ValueRole::kEffect
                                               : models::ValueRole::kNone;
-      if (!v.has_discount() && vs.role != models::ValueRole::kNone) {
+      if (!v.has_discount() && vs.role != models::ValueRole::kNone && cohort) {
         Missing(vs.path + ".discount",
                 "is missing, but is required for a value with role " +
                     std::string(models::ToString(vs.role)) + " (write discount: 0 for none)");
@@ -136,8 +137,26 @@ class SpecBuilder {
     s.start = Named(m.start(), "start");
     for (const sc::ValueBlock& b : m.on_enter()) s.flows.push_back(Flow(b, "on_enter", false));
     for (const sc::ValueBlock& b : m.on_transition()) s.flows.push_back(Flow(b, "on_transition", true));
-    for (const sc::Strategy& st : m.strategies()) s.strategies.push_back(Strategy(st));
+    for (const char* key : {"survival", "partition", "crossing", "background"}) {
+      if (s.method != models::Method::kPartitionedSurvival && out_->map.Has(key)) {
+        Error(key, "is only used by a partitioned survival model, but the method is " +
+                       std::string(models::ToString(s.method)));
+      }
+    }
+    if (s.method == models::Method::kDecisionTree) {
+      BuildTree(m);
+    } else {
+      for (const sc::Strategy& st : m.strategies()) s.strategies.push_back(Strategy(st));
+      if (s.method == models::Method::kPartitionedSurvival) BuildSurvival(m);
+      for (const char* key : {"tree", "subtrees", "decision_wtp"}) {
+        if (out_->map.Has(key)) Error(key, "is only used by a decision tree, but the method is " +
+                                               std::string(models::ToString(s.method)));
+      }
+    }
   }
+
+  // Markov models referenced by the terminals of a tree ("FILE#strategy"), as written.
+  std::vector<std::pair<std::string, std::string>> markov_refs;  // (reference, path)
 
  private:
   // Reports a problem, unless one was already reported at `path` or above it (a key
@@ -460,6 +479,131 @@ class SpecBuilder {
     return s;
   }
 
+  models::CurveSpec Curve(const sc::Curve& c, const std::string& path) {
+    models::CurveSpec cs;
+    cs.name = c.name();
+    cs.label = c.label();
+    cs.path = path;
+    if (c.family() != sc::SURVIVAL_FAMILY_UNSPECIFIED) {
+      std::string name = sc::SurvivalFamily_Name(c.family()).substr(std::string("SURVIVAL_FAMILY_").size());
+      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      cs.family = name;
+    }
+    const std::pair<const char*, const std::string*> named[] = {
+        {"rate", &c.rate()},   {"shape", &c.shape()}, {"scale", &c.scale()}, {"meanlog", &c.meanlog()},
+        {"sdlog", &c.sdlog()}, {"mu", &c.mu()},       {"sigma", &c.sigma()}, {"q", &c.q()}};
+    for (const auto& [key, value] : named) {
+      if (!value->empty()) cs.params.push_back({key, E(*value, JoinPath(path, key))});
+    }
+    cs.times.assign(c.times().begin(), c.times().end());
+    for (int i = 0; i < c.rates_size(); ++i) cs.rates.push_back(E(c.rates(i), IndexPath(JoinPath(path, "rates"), static_cast<size_t>(i))));
+    cs.table = c.table();
+    if (!c.hr().empty()) cs.hr = E(c.hr(), JoinPath(path, "hr"));
+    if (!c.af().empty()) cs.af = E(c.af(), JoinPath(path, "af"));
+    if (c.time_unit() != sc::TIME_UNIT_UNSPECIFIED) cs.time_unit = Unit(c.time_unit());
+    return cs;
+  }
+
+  void BuildSurvival(const sc::Model& m) {
+    models::ModelSpec& s = out_->spec;
+    for (const sc::Curve& c : m.survival()) s.curves.push_back(Curve(c, JoinPath("survival", c.name())));
+    if (m.survival_size() == 0) Missing("survival", "is missing, but a partitioned survival model needs its curves");
+    s.partition.assign(m.partition().begin(), m.partition().end());
+    if (m.crossing() == sc::CROSSING_UNSPECIFIED) {
+      Missing("crossing", "is missing, but a partitioned survival model must declare what happens when its curves "
+                          "cross (clamp or error)");
+    }
+    s.crossing = m.crossing() == sc::CROSSING_ERROR ? models::CrossingPolicy::kError : models::CrossingPolicy::kClamp;
+    if (m.has_background() && !m.background().mortality().empty()) {
+      s.background = E(m.background().mortality(), Child("background", "mortality"));
+    }
+    for (const char* key : {"transitions", "rates", "on_enter", "on_transition"}) {
+      if (out_->map.Has(key)) Error(key, "is not used by a partitioned survival model: its curves give the states");
+    }
+    for (const sc::Strategy& st : m.strategies()) {
+      const std::string path = JoinPath("strategies", st.name());
+      for (models::StrategySpec& target : s.strategies) {
+        if (target.name != st.name()) continue;
+        for (const sc::Curve& c : st.survival()) {
+          target.curves.push_back(Curve(c, JoinPath(JoinPath(path, "survival"), c.name())));
+        }
+      }
+    }
+  }
+
+  models::TreeNodeSpec Branch(const sc::TreeBranch& b, const std::string& path) {
+    models::TreeNodeSpec n;
+    n.name = b.name();
+    n.label = b.label();
+    n.path = path;
+    if (!b.p().empty()) n.p = E(b.p(), Child(path, "p"));
+    switch (b.type()) {
+      case sc::NODE_TYPE_DECISION:
+        n.type = models::NodeType::kDecision;
+        break;
+      case sc::NODE_TYPE_CHANCE:
+        n.type = models::NodeType::kChance;
+        break;
+      case sc::NODE_TYPE_TERMINAL:
+        n.type = models::NodeType::kTerminal;
+        break;
+      default:
+        break;
+    }
+    n.values = Named(b.values(), path);
+    for (const sc::TreeBranch& c : b.branches()) n.branches.push_back(Branch(c, JoinPath(JoinPath(path, "branches"), c.name())));
+    n.next = b.next();
+    n.markov = b.markov();
+    n.bind = Named(b.bind(), JoinPath(path, "bind"));
+    if (!n.markov.empty()) markov_refs.push_back({n.markov, Child(path, "markov")});
+    return n;
+  }
+
+  void BuildTree(const sc::Model& m) {
+    models::ModelSpec& s = out_->spec;
+    if (!m.has_tree()) Missing("tree", "is missing, but a decision tree needs one (its branches are the strategies)");
+    for (const sc::TreeBranch& b : m.tree().branches()) {
+      s.tree.push_back(Branch(b, JoinPath("tree.branches", b.name())));
+      models::StrategySpec st;
+      st.name = b.name();
+      st.label = b.label();
+      st.path = JoinPath("tree.branches", b.name());
+      s.strategies.push_back(std::move(st));
+    }
+    for (const sc::TreeBranch& b : m.subtrees()) s.subtrees.push_back(Branch(b, JoinPath("subtrees", b.name())));
+    if (m.has_decision_wtp()) s.decision_wtp = m.decision_wtp();
+    // `strategies:` adds parameter overrides to the strategies the root branches define.
+    std::vector<std::string> names;
+    for (const auto& st : s.strategies) names.push_back(st.name);
+    for (const sc::Strategy& st : m.strategies()) {
+      auto it = std::find(names.begin(), names.end(), st.name());
+      const std::string path = JoinPath("strategies", st.name());
+      if (it == names.end()) {
+        Error(path, "'" + st.name() + "' is not a branch of the tree's root decision" +
+                        models::DidYouMeanSuffix(st.name(), names));
+        continue;
+      }
+      models::StrategySpec& target = s.strategies[static_cast<size_t>(it - names.begin())];
+      target.parameters = Named(st.parameters(), JoinPath(path, "parameters"));
+      for (const char* key : {"start", "states", "transitions", "rates", "on_enter", "on_transition", "initial"}) {
+        if (out_->map.Has(JoinPath(path, key))) {
+          Error(JoinPath(path, key), "is not used by a decision tree; a tree's strategies can only override parameters");
+        }
+      }
+    }
+    for (const char* key : {"cycle", "horizon", "counting", "discounting", "states", "transitions", "rates",
+                            "initial", "start", "on_enter", "on_transition"}) {
+      if (out_->map.Has(key)) Error(key, "is not used by a decision tree");
+    }
+    for (const models::ValueSpec& v : s.values) {
+      if (v.discount_rate > 0) {
+        Error(v.path + ".discount", "is " + FormatNumber(v.discount_rate) +
+                                        ", but a decision tree accrues its values at time 0 (discount a Markov model "
+                                        "at a terminal instead)");
+      }
+    }
+  }
+
   const FileSystem& fs_;
   LoadedModel* out_;
   Diagnostics* diag_;
@@ -475,9 +619,56 @@ void ReportModelIssues(const LoadedModel& loaded, const models::Issues& issues, 
   diag->AddIssues(loaded.file, loaded.map, fresh);
 }
 
-std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& path, Diagnostics* diag) {
+namespace {
+
+// Files being loaded by the calls in progress: a model referring back to one of them is
+// a circular reference.
+thread_local std::vector<std::string> loading;
+
+// Replaces the model's parameters by those of scenario `name`.
+void ApplyScenario(sc::Model* m, const std::string& name, const std::string& file, const SourceMap& map,
+                   Diagnostics* diag) {
+  std::vector<std::string> names;
+  for (const sc::Scenario& sn : m->scenarios()) {
+    names.push_back(sn.name());
+    if (sn.name() != name) continue;
+    for (const sc::Parameter& p : sn.parameters()) {
+      bool found = false;
+      for (sc::Parameter& q : *m->mutable_parameters()) {
+        if (q.name() == p.name()) {
+          q = p;
+          found = true;
+        }
+      }
+      if (!found) {
+        const std::string path = JoinPath(JoinPath(JoinPath("scenarios", name), "parameters"), p.name());
+        diag->Error(file, map.Find(path), path, "scenario '" + name + "' sets '" + p.name() +
+                                                    "', which is not a parameter of the model");
+      }
+    }
+    return;
+  }
+  diag->Error("--scenario", {}, "", "'" + name + "' is not a scenario of " + file +
+                                        (names.empty() ? std::string(" (it has none)")
+                                                       : models::DidYouMeanSuffix(name, names) + "; its scenarios are " +
+                                                             models::QuotedList(names)));
+}
+
+}  // namespace
+
+std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& path, Diagnostics* diag,
+                                     const LoadOptions& opts) {
   LoadedModel out;
   out.file = path;
+  out.scenario = opts.scenario;
+  if (std::find(loading.begin(), loading.end(), path) != loading.end()) {
+    diag->Error(path, {}, "", "the model refers back to itself through its Markov terminals");
+    return std::nullopt;
+  }
+  loading.push_back(path);
+  struct Pop {
+    ~Pop() { loading.pop_back(); }
+  } pop;
   std::string err;
   auto bytes = fs.Read(path, &err);
   if (!bytes) {
@@ -491,7 +682,44 @@ std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& pa
   sc::Model proto;
   YamlToProto(*node, *bytes, path, &proto, &out.map, diag);
   if (!node->IsMap()) return std::nullopt;
-  SpecBuilder(fs, &out, diag).Build(proto);
+  if (!opts.scenario.empty()) ApplyScenario(&proto, opts.scenario, path, out.map, diag);
+  SpecBuilder builder(fs, &out, diag);
+  builder.Build(proto);
+  // The Markov models of a tree's terminals, each loaded once.
+  for (const auto& [ref, ref_path] : builder.markov_refs) {
+    const size_t hash = ref.find('#');
+    const std::string file = ref.substr(0, hash);
+    const std::string strategy = hash == std::string::npos ? "" : ref.substr(hash + 1);
+    if (file.empty() || strategy.empty()) {
+      diag->Error(path, out.map.Find(ref_path), ref_path, "found '" + ref + "', but must be FILE#strategy");
+      continue;
+    }
+    bool seen = false;
+    for (const models::SubmodelRef& r : out.spec.submodels) seen |= r.reference == ref;
+    if (seen) continue;
+    const std::string resolved = ResolveRelative(path, file);
+    std::shared_ptr<const models::Model> sub;
+    for (const models::SubmodelRef& r : out.spec.submodels) {
+      if (r.reference.substr(0, r.reference.find('#')) == file) sub = r.model;
+    }
+    if (!sub) {
+      std::string why;
+      if (!fs.Read(resolved, &why)) {
+        diag->Error(path, out.map.Find(ref_path), ref_path, "cannot read '" + resolved + "': " + why);
+        continue;
+      }
+      auto loaded = LoadModel(fs, resolved, diag);
+      if (!loaded) continue;
+      if (loaded->spec.method == models::Method::kDecisionTree) {
+        diag->Error(path, out.map.Find(ref_path), ref_path,
+                    "'" + file + "' is a decision tree, but a terminal can only point to a cohort model");
+        continue;
+      }
+      sub = loaded->model;
+      for (InputFile& f : loaded->inputs) out.inputs.push_back(std::move(f));
+    }
+    out.spec.submodels.push_back({ref, sub, strategy});
+  }
   // Compile even past local key errors (an unknown key, a mistyped scalar), so that the
   // model's own problems are reported in the same run; not when a whole section of the
   // model is broken, which would only produce follow-on errors.

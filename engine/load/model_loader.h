@@ -23,17 +23,24 @@ struct InputFile {
 /// A model file read, checked and compiled.
 struct LoadedModel {
   std::string file;                  // path as given
+  std::string scenario;              // the scenario applied, if any
   models::ModelSpec spec;
   SourceMap map;
   std::vector<InputFile> inputs;     // the model file, then every table file it reads
   std::shared_ptr<const models::Model> model;
 };
 
-/// Reads the model file at `path` (format vaglio.model/1) and the table files it refers
-/// to, converts it to a ModelSpec and compiles it. Every problem, in every file, is added
-/// to `diag` with its location; nothing is returned if there was any.
+struct LoadOptions {
+  /// The name of a scenario of the model whose parameter definitions replace the model's.
+  std::string scenario;
+};
+
+/// Reads the model file at `path` (format vaglio.model/1) and the files it refers to
+/// (tables; for a decision tree, the Markov models of its terminals), converts it to a
+/// ModelSpec and compiles it. Every problem, in every file, is added to `diag` with its
+/// location; nothing is returned if there was any.
 std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& path,
-                                     Diagnostics* diag);
+                                     Diagnostics* diag, const LoadOptions& opts = {});
 
 /// Adds the maths layer's issues about `loaded`'s model to `diag`, located in its file.
 void ReportModelIssues(const LoadedModel& loaded, const models::Issues& issues, Diagnostics* diag);

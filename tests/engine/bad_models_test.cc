@@ -154,7 +154,8 @@ TEST_CASE("an unknown key unlike any lists the keys allowed", "[engine][errors]"
         "m.yaml:6:1: zzzzz: unknown key 'zzzzz'; expected one of 'format', 'id', 'title', "
         "'description', 'references', 'method', 'currency', 'cycle', 'horizon', 'counting', "
         "'discounting', 'values', 'parameters', 'correlations', 'dirichlet', 'tables', 'states', "
-        "'transitions', 'rates', 'initial', 'start', 'on_enter', 'on_transition', 'strategies'\n");
+        "'transitions', 'rates', 'initial', 'start', 'on_enter', 'on_transition', 'strategies', 'tree', "
+        "'subtrees', 'decision_wtp', 'scenarios', 'survival', 'partition', 'crossing', 'background'\n");
 }
 
 TEST_CASE("a misspelt key inside a parameter gets a did-you-mean", "[engine][errors]") {
@@ -240,9 +241,21 @@ TEST_CASE("an unknown method lists the methods", "[engine][errors]") {
         "'partitioned_survival'\n");
 }
 
-TEST_CASE("a method this version does not run is rejected", "[engine][errors]") {
+TEST_CASE("the keys of a cohort model in a decision tree are rejected and not ignored", "[engine][errors]") {
   CHECK(LoadErrors(Edit({{"method: markov_cohort", "method: decision_tree"}})) ==
-        "m.yaml:3:9: method: method 'decision_tree' is not supported by this version of Vaglio\n");
+        "m.yaml:1:1: tree: is missing, but a decision tree needs one (its branches are the strategies)\n"
+        "m.yaml:4:8: cycle: is not used by a decision tree\n"
+        "m.yaml:5:10: horizon: is not used by a decision tree\n"
+        "m.yaml:6:11: counting: is not used by a decision tree\n"
+        "m.yaml:7:14: discounting: is not used by a decision tree\n"
+        "m.yaml:9:32: values.cost.discount: is 0.03, but a decision tree accrues its values at time 0 "
+        "(discount a Markov model at a terminal instead)\n"
+        "m.yaml:10:34: values.qaly.discount: is 0.03, but a decision tree accrues its values at time 0 "
+        "(discount a Markov model at a terminal instead)\n"
+        "m.yaml:14:3: states: is not used by a decision tree\n"
+        "m.yaml:17:3: transitions: is not used by a decision tree\n"
+        "m.yaml:19:10: initial: is not used by a decision tree\n"
+        "m.yaml:21:7: strategies.s1: 's1' is not a branch of the tree's root decision\n");
 }
 
 TEST_CASE("a horizon of zero cycles and a cycle of zero length are rejected", "[engine][errors]") {
@@ -304,7 +317,6 @@ TEST_CASE("a model with no cost value is rejected", "[engine][errors]") {
 
 TEST_CASE("two cost values are rejected at the second", "[engine][errors]") {
   CHECK(LoadErrors(Edit({{"role: effect", "role: cost"}})) ==
-        "m.yaml:9:3: values: no value has role effect, but at least one must\n"
         "m.yaml:10:16: values.qaly.role: value 'qaly' has role cost, but 'cost' already has it; "
         "exactly one value has role cost\n");
 }
