@@ -1,5 +1,6 @@
 #include "engine/check.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -154,6 +155,29 @@ struct Checker {
 std::optional<std::vector<Diagnostic>> CheckModel(const LoadedModel& m, Diagnostics* diag) {
   Checker c{m, {}};
   c.Parameters();
+  // A tree's PSA varies the tree's parameters; those of a terminal's Markov model vary only
+  // through `bind`.
+  for (const models::SubmodelRef& ref : m.spec.submodels) {
+    std::vector<std::string> bound;
+    auto collect = [&](const auto& self, const models::TreeNodeSpec& n) -> void {
+      if (n.markov == ref.reference) {
+        for (const models::NamedExpr& b : n.bind) bound.push_back(b.name);
+      }
+      for (const models::TreeNodeSpec& child : n.branches) self(self, child);
+    };
+    for (const models::TreeNodeSpec& n : m.spec.tree) collect(collect, n);
+    for (const models::TreeNodeSpec& n : m.spec.subtrees) collect(collect, n);
+    std::vector<std::string> unbound;
+    for (const models::InputInfo& in : ref.model->info().inputs) {
+      if (in.dist && std::find(bound.begin(), bound.end(), in.name) == bound.end()) unbound.push_back(in.name);
+    }
+    if (!unbound.empty()) {
+      c.Add(false, "tree", "the Markov model '" + ref.reference + "' has parameters with distributions (" +
+                               models::QuotedList(unbound) +
+                               ") that the tree's PSA does not sample; bind them to tree parameters to include "
+                               "their uncertainty");
+    }
+  }
   if (!c.Run(diag)) return std::nullopt;
   return c.out;
 }

@@ -19,6 +19,24 @@ SourceLocation SourceMap::Find(std::string_view path) const {
   return root == locs_.end() ? SourceLocation{} : root->second;
 }
 
+void SourceMap::Alias(const std::string& path, const std::string& target) {
+  std::vector<std::pair<std::string, SourceLocation>> moved;
+  for (const auto& [p, loc] : locs_) {
+    if (p == target || (p.size() > target.size() && p.compare(0, target.size(), target) == 0 &&
+                        (p[target.size()] == '.' || p[target.size()] == '['))) {
+      moved.push_back({path + p.substr(target.size()), loc});
+    }
+  }
+  // Drop the old entries under `path` first, so none of the replaced parameter survives.
+  for (auto it = locs_.begin(); it != locs_.end();) {
+    const std::string& p = it->first;
+    const bool under = p == path || (p.size() > path.size() && p.compare(0, path.size(), path) == 0 &&
+                                     (p[path.size()] == '.' || p[path.size()] == '['));
+    it = under ? locs_.erase(it) : std::next(it);
+  }
+  for (auto& [p, loc] : moved) locs_[p] = loc;
+}
+
 std::string JoinPath(std::string_view parent, std::string_view key) {
   if (parent.empty()) return std::string(key);
   std::string out(parent);

@@ -33,6 +33,9 @@ class SourceMap {
   /// The location of `path`, or of its nearest recorded ancestor.
   SourceLocation Find(std::string_view path) const;
   bool Has(const std::string& path) const { return locs_.count(path) > 0; }
+  /// Makes `path` and everything under it point where `target` (and what is under it)
+  /// points: a scenario's parameter replaces the model's, so problems are located in it.
+  void Alias(const std::string& path, const std::string& target);
 
  private:
   std::map<std::string, SourceLocation, std::less<>> locs_;

@@ -39,6 +39,10 @@ std::optional<BaseCase> RunBaseCase(const LoadedModel& m, const RunOptions& opts
     ReportModelIssues(m, ev.status().issues(), diag);
     return std::nullopt;
   }
+  if (opts.trace && m.model->info().method == models::Method::kDecisionTree) {
+    diag->Error("--trace", {}, "", "a decision tree has no cohort trace; its paths are in the output's tree");
+    return std::nullopt;
+  }
   bc.details.want_trace = opts.trace;
   if (models::Status s = ev.value()->Evaluate({}, &bc.outcome, &bc.details); !s.ok()) {
     ReportModelIssues(m, s.issues(), diag);

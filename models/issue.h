@@ -15,6 +15,9 @@ struct Issue {
   std::string path;
   std::string message;
   int offset = -1;
+  /// When the issue is inside another model file (the Markov model of a tree's terminal):
+  /// that file as the tree names it; `path` is then a key path of that file.
+  std::string model = "";
 };
 
 using Issues = std::vector<Issue>;

@@ -123,7 +123,7 @@ class Model {
 Result<std::shared_ptr<const Model>> CompileModel(const ModelSpec& spec);
 
 /// Shared by the model kinds: fills the ModelInfo fields that come from the spec and the
-/// parameter set, and checks values (one cost, at least one effect) and names.
+/// parameter set, and checks values (exactly one cost; effects optional) and names.
 Status FillModelInfo(const ModelSpec& spec, const ParameterSet& params, ModelInfo* info);
 
 }  // namespace vaglio::models

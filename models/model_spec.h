@@ -184,7 +184,6 @@ struct ModelSpec {
   std::vector<CurveSpec> curves;
   std::vector<std::string> partition;
   CrossingPolicy crossing = CrossingPolicy::kClamp;
-  bool crossing_given = false;
   std::optional<Expr> background;
 
   double cycle_length_years() const { return cycle_length * YearsPerUnit(cycle_unit); }

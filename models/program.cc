@@ -362,8 +362,11 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(std::shared_ptr<const Str
   std::vector<bool> varies(n, false);
   const auto& inputs = pl.params_->inputs();
   for (int in : varying) {
+    // A strategy that overrides the parameter keeps its own definition: the varying value
+    // does not reach it (-1), so every formula of the strategy sees the same value.
     const int slot = inputs[static_cast<size_t>(in)].slot;
-    r->varying_slots_.push_back(slot);
+    const StrategyPlan::Node& node = pl.nodes_[static_cast<size_t>(slot)];
+    r->varying_slots_.push_back(node.kind == StrategyPlan::Kind::kInput && node.input == in ? slot : -1);
   }
   Issues issues;
   for (size_t v = 0; v < n; ++v) {
@@ -452,7 +455,7 @@ Status PlanRunner::EvalList(const std::vector<int>& nodes, int k) {
 Status PlanRunner::Begin(std::span<const double> x) {
   std::copy(image_.begin(), image_.end(), slots_.begin());
   for (size_t i = 0; i < varying_slots_.size(); ++i) {
-    slots_[static_cast<size_t>(varying_slots_[i])] = x[i];
+    if (varying_slots_[i] >= 0) slots_[static_cast<size_t>(varying_slots_[i])] = x[i];
   }
   return EvalList(dyn_once_, 0);
 }

@@ -102,7 +102,12 @@ class Compiler {
     std::vector<std::string> curve_names;
     for (const CurveSpec& c : spec.curves) curve_names.push_back(c.name);
     partition_ = spec.partition.empty() ? curve_names : spec.partition;
-    for (const std::string& name : partition_) {
+    for (size_t i = 0; i < partition_.size(); ++i) {
+      const std::string& name = partition_[i];
+      if (std::find(partition_.begin(), partition_.begin() + static_cast<std::ptrdiff_t>(i), name) !=
+          partition_.begin() + static_cast<std::ptrdiff_t>(i)) {
+        Add("partition", "'" + name + "' is listed twice, but each curve divides two states once");
+      }
       if (std::find(curve_names.begin(), curve_names.end(), name) == curve_names.end()) {
         Add("partition", "'" + name + "' is not a curve under survival:" + DidYouMeanSuffix(name, curve_names));
       }
@@ -258,6 +263,14 @@ class Compiler {
       } else {
         cp.times = table->keys;
         cp.km_values = table->columns.empty() ? std::vector<double>{} : table->columns[0];
+        // A Kaplan-Meier table usually starts with (0, 1): the curve starts at 1 anyway.
+        if (!cp.times.empty() && cp.times.front() == 0 && !cp.km_values.empty()) {
+          if (cp.km_values.front() != 1) {
+            Add(c.path + ".table", "survival at time 0 is " + FormatNumber(cp.km_values.front()) + ", but must be 1");
+          }
+          cp.times.erase(cp.times.begin());
+          cp.km_values.erase(cp.km_values.begin());
+        }
       }
     } else if (!c.table.empty()) {
       Add(c.path + ".table", "is only used by a kaplan_meier curve");
@@ -309,6 +322,12 @@ class Compiler {
     if (Status f = plan.Finalize(); !f.ok()) {
       for (const Issue& i : f.issues()) issues_.push_back(i);
       return sd;
+    }
+    for (int slot = 0; slot < plan.num_slots(); ++slot) {
+      if (plan.IsUsed(slot) && slot != kSlotStateTime && plan.DependsOnStateTime(slot)) {
+        Add("states", "a formula uses state_time, which only has a meaning in a tunnel state of a Markov model");
+        break;
+      }
     }
     // Curve parameters are read once per evaluation; they cannot follow the cycle.
     for (const CurvePlan& c : sd.curves) {
@@ -378,7 +397,13 @@ Status PsmEvaluator::Evaluate(std::span<const double> x, Outcome* out, Details* 
       if (cp.af_slot >= 0) c.af = r.value(cp.af_slot);
       if (Status st = CheckSurvivalCurve(c, cp.path); !st.ok()) {
         Issues issues = st.TakeIssues();
-        for (Issue& i : issues) i.message += where;
+        for (Issue& i : issues) {
+          // A piecewise curve's `values` are the rates of the file.
+          if (cp.family == SurvivalFamily::kPiecewiseExponential && i.message.rfind("values[", 0) == 0) {
+            i.message.replace(0, 6, "rates");
+          }
+          i.message += where;
+        }
         return Status::FromIssues(std::move(issues));
       }
       curves.push_back(std::move(c));

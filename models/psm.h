@@ -20,10 +20,6 @@ namespace vaglio::models {
 /// and discounting of a Markov model (Accrual).
 Result<std::shared_ptr<const Model>> CompilePartitionedSurvival(const ModelSpec& spec);
 
-/// How close two curves may come in the wrong order before it counts as crossing: curves
-/// that touch (equal in theory, a few ulps apart in floating point) do not cross.
-inline constexpr double kCurveCrossingTol = 1e-12;
-
 }  // namespace vaglio::models
 
 #endif  // VAGLIO_MODELS_PSM_H_

@@ -6,6 +6,7 @@
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/special_functions/factorials.hpp>
 #include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/tools/rational.hpp>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -105,14 +106,55 @@ double GompertzCumHazard(double shape, double rate, double t) {
   return rate / -shape * -std::expm1(x);
 }
 
-// Prentice's generalized gamma as flexsurv computes it (src/gengamma.cpp), with the small-Q
-// branch of kGenGammaSmallQ.
+// Taylor coefficients in eta of Temme's c0(eta) = 1/(lambda - 1) - 1/eta and
+// c1(eta) = 1/eta^3 - 1/(lambda - 1)^3 - 1/(lambda - 1)^2 - 1/(12 (lambda - 1)) (DLMF 8.12),
+// computed with mpmath from those closed forms; they equal Boost.Math's 53-bit tables in
+// igamma_large.hpp. With |eta| <= 0.2 (below), these terms leave less than 1e-17.
+constexpr double kTemmeC0[] = {
+    -0.33333333333333333,   0.083333333333333333,  -0.014814814814814815,
+    0.0011574074074074074,  0.0003527336860670194, -0.00017875514403292181,
+    3.9192631785224378e-5,  -2.1854485106799922e-6, -1.85406221071516e-6,
+    8.296711340953086e-7,   -1.7665952736826079e-7, 6.7078535434014986e-9,
+    1.0261809784240308e-8,  -4.3820360184533532e-9, 9.1476995822367902e-10};
+constexpr double kTemmeC1[] = {-0.0018518518518518519, -0.0034722222222222222,
+                               0.0026455026455026455,  -0.00099022633744855967,
+                               0.00020576131687242798, -4.0187757201646091e-7,
+                               -1.8098550334489978e-5, 7.6491609160811101e-6};
+
+// The generalized gamma for |q| < kGenGammaSmallQ, at w = (log t - mu) / sigma, by the first
+// two terms of Temme's uniform expansion (DLMF 8.12) of Q(a, a lambda), a = q^-2,
+// lambda = e^y, y = q w:
+//   S = Phi(-zeta) + q phi(zeta) (c0(eta) + q^2 c1(eta)),
+//   eta = sign(y) sqrt(2 (e^y - 1 - y)),  zeta = eta / q = w sqrt(g(y)),
+//   g(y) = 2 (e^y - 1 - y) / y^2 = sum_k 2 y^k / (k + 2)!.
+// The same formula gives P(a, a lambda) for q < 0, and the lognormal at q = 0 (zeta = w).
+// eta comes from y, not from the rounded u = a lambda: that is what keeps the digits.
+double GenGammaSmallQ(double q, double w) {
+  if (std::isinf(w)) return w > 0 ? 0.0 : 1.0;
+  const double y = q * w;
+  // |y| >= 1 needs |w| >= 1/|q| > 200, where |zeta| = sqrt(2 (e^y - 1 - y)) / |q| > 170:
+  // S is 0 or 1 in double.
+  if (!(std::fabs(y) < 1)) return w > 0 ? 0.0 : 1.0;
+  double g = 0, term = 1;
+  for (int k = 0; term != 0 && std::fabs(term) > 1e-17 * g; ++k) {
+    g += term;
+    term *= y / (k + 3);
+  }
+  const double zeta = w * std::sqrt(g);
+  const double upper = NormalUpper(zeta);
+  if (std::fabs(zeta) > kNormalDensityZero) return upper;
+  const double eta = q * zeta;
+  const double c0 = bm::tools::evaluate_polynomial(kTemmeC0, eta);
+  const double c1 = bm::tools::evaluate_polynomial(kTemmeC1, eta);
+  return upper + q * NormalDensity(zeta) * (c0 + q * q * c1);
+}
+
+// Prentice's generalized gamma as flexsurv computes it (src/gengamma.cpp): with
+// w = (log t - mu) / sigma and u = q^-2 exp(q w), S = Q(q^-2, u) for q > 0 and P(q^-2, u) for
+// q < 0; near q = 0 see GenGammaSmallQ.
 double GenGammaSurvival(double mu, double sigma, double q, double t) {
   const double w = (std::log(t) - mu) / sigma;
-  if (std::fabs(q) < kGenGammaSmallQ) {
-    if (std::fabs(w) > kNormalDensityZero) return NormalUpper(w);
-    return NormalUpper(w) - q * NormalDensity(w) * (w * w + 2) / 6;
-  }
+  if (std::fabs(q) < kGenGammaSmallQ) return GenGammaSmallQ(q, w);
   const double shape = 1 / (q * q);
   const double u = shape * std::exp(q * w);
   return q > 0 ? GammaQ(shape, u) : GammaP(shape, u);

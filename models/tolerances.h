@@ -20,6 +20,10 @@ inline constexpr double kInitialSumTol = 1e-9;
 /// `lookup: exact`; keys come from arithmetic on ages and cycles (60 + 1.0).
 inline constexpr double kTableKeyTol = 1e-9;
 
+/// How far an inner survival curve may rise above the next one before the curves count
+/// as crossing: curves equal in theory differ by a few ulps in floating point.
+inline constexpr double kCurveCrossingTol = 1e-12;
+
 /// Allowance when flooring times to whole years (`step: year`) and counting the points of
 /// a WTP grid: 12 * (1/12) computed in floating point may fall just short of 1.
 inline constexpr double kWholeNumberTol = 1e-9;
@@ -35,16 +39,15 @@ inline constexpr double kMatrixTol = 1e-9;
 inline constexpr double kRegressionRidge = 1e-10;
 
 /// Below this |Q| the generalized gamma (Prentice's parameterisation, models/survival.h) is
-/// evaluated as the log-normal plus its first-order term in Q,
-/// S = Phi(-w) - Q phi(w) (w^2 + 2) / 6 (the leading terms of Temme's uniform expansion of the
-/// incomplete gamma function), instead of as the incomplete gamma function with shape Q^-2.
-/// Measured against an accurate integral of the density: the incomplete-gamma route loses
-/// about 4e-17 / |Q| (the rounding of u = Q^-2 exp(Q w)), costs time growing as 1 / |Q|
-/// (0.4 ms a call at 1e-5) and fails to converge in Boost.Math for shape > ~1e11
-/// (|Q| < 3e-6); the corrected log-normal is off by about 0.05 Q^2. At 1e-5 both are within
-/// 5e-12, so the switch leaves no visible step. Gamma curves with shape > kGenGammaSmallQ^-2
-/// take the same route (a gamma is the generalized gamma with Q = sigma).
-inline constexpr double kGenGammaSmallQ = 1e-5;
+/// evaluated by the first two terms of Temme's uniform expansion of the incomplete gamma
+/// function (whose leading term is the log-normal, exact at Q = 0) instead of as the
+/// incomplete gamma function with shape Q^-2. Measured against an accurate integral of the
+/// density: the incomplete-gamma route loses about 4e-17 / |Q| (the rounding of
+/// u = Q^-2 exp(Q w)), slows down as 1 / |Q| (0.4 ms a call at 1e-5) and fails in Boost.Math
+/// for shape > ~1e11 (|Q| < 3e-6); the expansion is off by about 1.6e-13 (|Q| / 0.01)^5.
+/// At 5e-3 both are within 1e-14. Gamma curves with shape > kGenGammaSmallQ^-2 take the same
+/// route (a gamma is the generalized gamma with Q = sigma).
+inline constexpr double kGenGammaSmallQ = 5e-3;
 
 }  // namespace vaglio::models
 

@@ -85,6 +85,9 @@ class Compiler {
     for (const TreeNodeSpec& t : spec.subtrees) subtrees_[t.name] = &t;
     for (const TreeNodeSpec& t : spec.subtrees) subtree_names_.push_back(t.name);
     model->decision_wtp_ = spec.decision_wtp.value_or(0.0);
+    if (model->decision_wtp_ < 0) {
+      Add("decision_wtp", "is " + FormatNumber(model->decision_wtp_) + ", but must be a willingness to pay >= 0");
+    }
     if (!issues_.empty()) return Finish();
     for (int s = 0; s < static_cast<int>(spec.tree.size()); ++s) {
       model->trees_.push_back(BuildStrategy(*model, s));
@@ -181,8 +184,8 @@ class Compiler {
     // The node the branch leads to: inline, or a named subtree.
     const TreeNodeSpec* body = &branch;
     if (!branch.next.empty()) {
-      if (!branch.branches.empty() || !branch.markov.empty()) {
-        Add(branch.path, "gives next and also branches or markov, but a branch leads to one node");
+      if (!branch.branches.empty() || !branch.markov.empty() || branch.type || !branch.bind.empty()) {
+        Add(branch.path, "gives next and also branches, type, markov or bind, but those belong to the subtree it names");
         return;
       }
       auto it = subtrees_.find(branch.next);
@@ -309,6 +312,13 @@ class Compiler {
     }
     if (Status f = t.plan->Finalize(); !f.ok()) {
       for (const Issue& i : f.issues()) issues_.push_back(i);
+      return t;
+    }
+    for (int slot = 0; slot < t.plan->num_slots(); ++slot) {
+      if (t.plan->IsUsed(slot) && slot != kSlotStateTime && t.plan->DependsOnStateTime(slot)) {
+        Add("tree", "a formula uses state_time, which only has a meaning in a tunnel state of a Markov model");
+        break;
+      }
     }
     return t;
   }
@@ -367,9 +377,10 @@ Status TreeEvaluator::Evaluate(std::span<const double> x, Outcome* out, Details*
         Evaluator& sub = *submodels_.at({term.submodel, term.bind_inputs});
         if (Status st = sub.Evaluate(bound, &o); !st.ok()) {
           Issues issues = st.TakeIssues();
+          const std::string& ref = m_.spec_.submodels[static_cast<size_t>(term.submodel)].reference;
           for (Issue& i : issues) {
-            i.message += " (in the Markov model '" + m_.spec_.submodels[static_cast<size_t>(term.submodel)].reference +
-                         "' of the tree" + where + ")";
+            i.message += " (the Markov model of terminal '" + ref + "'" + where + ")";
+            if (i.model.empty()) i.model = ref.substr(0, ref.find('#'));
           }
           return Status::FromIssues(std::move(issues));
         }

@@ -147,7 +147,14 @@ class SpecBuilder {
       BuildTree(m);
     } else {
       for (const sc::Strategy& st : m.strategies()) s.strategies.push_back(Strategy(st));
-      if (s.method == models::Method::kPartitionedSurvival) BuildSurvival(m);
+      if (s.method == models::Method::kPartitionedSurvival) {
+        BuildSurvival(m);
+      } else {
+        for (const sc::Strategy& st : m.strategies()) {
+          const std::string key = JoinPath(JoinPath("strategies", st.name()), "survival");
+          if (out_->map.Has(key)) Error(key, "is only used by a partitioned survival model");
+        }
+      }
       for (const char* key : {"tree", "subtrees", "decision_wtp"}) {
         if (out_->map.Has(key)) Error(key, "is only used by a decision tree, but the method is " +
                                                std::string(models::ToString(s.method)));
@@ -493,7 +500,9 @@ class SpecBuilder {
         {"rate", &c.rate()},   {"shape", &c.shape()}, {"scale", &c.scale()}, {"meanlog", &c.meanlog()},
         {"sdlog", &c.sdlog()}, {"mu", &c.mu()},       {"sigma", &c.sigma()}, {"q", &c.q()}};
     for (const auto& [key, value] : named) {
-      if (!value->empty()) cs.params.push_back({key, E(*value, JoinPath(path, key))});
+      // The file says `q` (keys are lower case); the generalized gamma calls it Q.
+      const std::string name = std::string(key) == "q" ? "Q" : key;
+      if (!value->empty()) cs.params.push_back({name, E(*value, JoinPath(path, key))});
     }
     cs.times.assign(c.times().begin(), c.times().end());
     for (int i = 0; i < c.rates_size(); ++i) cs.rates.push_back(E(c.rates(i), IndexPath(JoinPath(path, "rates"), static_cast<size_t>(i))));
@@ -585,7 +594,11 @@ class SpecBuilder {
       }
       models::StrategySpec& target = s.strategies[static_cast<size_t>(it - names.begin())];
       target.parameters = Named(st.parameters(), JoinPath(path, "parameters"));
-      for (const char* key : {"start", "states", "transitions", "rates", "on_enter", "on_transition", "initial"}) {
+      if (out_->map.Has(JoinPath(path, "label"))) {
+        Error(JoinPath(path, "label"), "is not used by a decision tree; label the branch of the root decision instead");
+      }
+      for (const char* key : {"start", "states", "transitions", "rates", "on_enter", "on_transition", "initial",
+                              "survival"}) {
         if (out_->map.Has(JoinPath(path, key))) {
           Error(JoinPath(path, key), "is not used by a decision tree; a tree's strategies can only override parameters");
         }
@@ -614,6 +627,18 @@ class SpecBuilder {
 void ReportModelIssues(const LoadedModel& loaded, const models::Issues& issues, Diagnostics* diag) {
   models::Issues fresh;
   for (const models::Issue& i : issues) {
+    if (!i.model.empty()) {
+      // An issue inside the Markov model of a tree's terminal: located in that file.
+      const std::string resolved = ResolveRelative(loaded.file, i.model);
+      for (const LoadedModel& sub : loaded.submodels) {
+        if (sub.file == resolved) {
+          models::Issue inner = i;
+          inner.model.clear();
+          ReportModelIssues(sub, {inner}, diag);
+        }
+      }
+      continue;
+    }
     if (!diag->HasErrorAtOrAbove(loaded.file, i.path)) fresh.push_back(i);
   }
   diag->AddIssues(loaded.file, loaded.map, fresh);
@@ -625,25 +650,31 @@ namespace {
 // a circular reference.
 thread_local std::vector<std::string> loading;
 
-// Replaces the model's parameters by those of scenario `name`.
-void ApplyScenario(sc::Model* m, const std::string& name, const std::string& file, const SourceMap& map,
+// Checks that every scenario sets parameters of the model, then replaces the model's
+// parameters by those of scenario `name` (when given), with their locations.
+void ApplyScenario(sc::Model* m, const std::string& name, const std::string& file, SourceMap* map,
                    Diagnostics* diag) {
-  std::vector<std::string> names;
+  std::vector<std::string> names, params;
+  for (const sc::Parameter& q : m->parameters()) params.push_back(q.name());
+  for (const sc::Scenario& sn : m->scenarios()) {
+    for (const sc::Parameter& p : sn.parameters()) {
+      if (std::find(params.begin(), params.end(), p.name()) != params.end()) continue;
+      const std::string path = JoinPath(JoinPath(JoinPath("scenarios", sn.name()), "parameters"), p.name());
+      diag->Error(file, map->Find(path), path, "scenario '" + sn.name() + "' sets '" + p.name() +
+                                                   "', which is not a parameter of the model" +
+                                                   models::DidYouMeanSuffix(p.name(), params));
+    }
+  }
+  if (name.empty()) return;
   for (const sc::Scenario& sn : m->scenarios()) {
     names.push_back(sn.name());
     if (sn.name() != name) continue;
     for (const sc::Parameter& p : sn.parameters()) {
-      bool found = false;
       for (sc::Parameter& q : *m->mutable_parameters()) {
-        if (q.name() == p.name()) {
-          q = p;
-          found = true;
-        }
-      }
-      if (!found) {
-        const std::string path = JoinPath(JoinPath(JoinPath("scenarios", name), "parameters"), p.name());
-        diag->Error(file, map.Find(path), path, "scenario '" + name + "' sets '" + p.name() +
-                                                    "', which is not a parameter of the model");
+        if (q.name() != p.name()) continue;
+        q = p;
+        map->Alias(JoinPath("parameters", p.name()),
+                   JoinPath(JoinPath(JoinPath("scenarios", name), "parameters"), p.name()));
       }
     }
     return;
@@ -682,10 +713,11 @@ std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& pa
   sc::Model proto;
   YamlToProto(*node, *bytes, path, &proto, &out.map, diag);
   if (!node->IsMap()) return std::nullopt;
-  if (!opts.scenario.empty()) ApplyScenario(&proto, opts.scenario, path, out.map, diag);
+  ApplyScenario(&proto, opts.scenario, path, &out.map, diag);
   SpecBuilder builder(fs, &out, diag);
   builder.Build(proto);
-  // The Markov models of a tree's terminals, each loaded once.
+  // The Markov models of a tree's terminals, each file loaded once.
+  std::vector<std::string> submodel_files;  // resolved path of each spec.submodels entry
   for (const auto& [ref, ref_path] : builder.markov_refs) {
     const size_t hash = ref.find('#');
     const std::string file = ref.substr(0, hash);
@@ -699,8 +731,8 @@ std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& pa
     if (seen) continue;
     const std::string resolved = ResolveRelative(path, file);
     std::shared_ptr<const models::Model> sub;
-    for (const models::SubmodelRef& r : out.spec.submodels) {
-      if (r.reference.substr(0, r.reference.find('#')) == file) sub = r.model;
+    for (size_t q = 0; q < out.spec.submodels.size(); ++q) {
+      if (submodel_files[q] == resolved) sub = out.spec.submodels[q].model;
     }
     if (!sub) {
       std::string why;
@@ -717,8 +749,10 @@ std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& pa
       }
       sub = loaded->model;
       for (InputFile& f : loaded->inputs) out.inputs.push_back(std::move(f));
+      out.submodels.push_back(std::move(*loaded));
     }
     out.spec.submodels.push_back({ref, sub, strategy});
+    submodel_files.push_back(resolved);
   }
   // Compile even past local key errors (an unknown key, a mistyped scalar), so that the
   // model's own problems are reported in the same run; not when a whole section of the

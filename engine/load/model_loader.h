@@ -28,6 +28,7 @@ struct LoadedModel {
   SourceMap map;
   std::vector<InputFile> inputs;     // the model file, then every table file it reads
   std::shared_ptr<const models::Model> model;
+  std::vector<LoadedModel> submodels;  // the models of a tree's Markov terminals
 };
 
 struct LoadOptions {

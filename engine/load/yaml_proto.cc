@@ -207,8 +207,9 @@ void Converter::Message(const YAML::Node& node, pb::Message* msg, const std::str
   std::map<const pb::OneofDescriptor*, std::string> oneof_seen;
   const pb::FieldDescriptor* rest = opts.rest().empty() ? nullptr : desc->FindFieldByName(opts.rest());
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
-    const YAML::Node& value = it->second;
+    // Copies: the iterator yields a temporary pair whose members die with the statement.
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
     if (!key.IsScalar()) {
       Err(key, path, "found " + Found(key) + " as a key, but keys must be names");
       continue;
@@ -273,16 +274,18 @@ void Converter::Field(const YAML::Node& v, pb::Message* msg, const pb::FieldDesc
     }
     std::map<std::string, int> seen;
     for (auto it = v.begin(); it != v.end(); ++it) {
-      if (!it->first.IsScalar()) {
-        Err(it->first, path, "found " + Found(it->first) + " as a key, but keys must be names");
+      const YAML::Node key = it->first;
+      const YAML::Node value = it->second;
+      if (!key.IsScalar()) {
+        Err(key, path, "found " + Found(key) + " as a key, but keys must be names");
         continue;
       }
-      const std::string k = it->first.Scalar();
+      const std::string k = key.Scalar();
       const std::string epath = JoinPath(path, k);
-      if (!Record(it->first, it->second, epath, &seen)) continue;
+      if (!Record(key, value, epath, &seen)) continue;
       pb::Message* entry = refl->AddMessage(msg, f);
       entry->GetReflection()->SetString(entry, entry->GetDescriptor()->FindFieldByName(key_field), k);
-      Message(it->second, entry, epath, key_field);
+      Message(value, entry, epath, key_field);
     }
     return;
   }

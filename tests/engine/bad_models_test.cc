@@ -691,3 +691,20 @@ TEST_CASE("a negative population discount is refused", "[cli][errors]") {
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--population-discount: found -1, but must be an annual rate in [0, 1]") != std::string::npos);
 }
+
+TEST_CASE("a scenario naming an unknown parameter is an error even when not applied", "[engine][errors]") {
+  CHECK(LoadErrors(Edit({{"initial:", "scenarios:\n  low:\n    parameters:\n      pp: 0.05\ninitial:"}})) ==
+        "m.yaml:22:11: scenarios.low.parameters.pp: scenario 'low' sets 'pp', which is not a parameter of the model "
+        "(did you mean 'p'?)\n");
+}
+
+TEST_CASE("a problem in an applied scenario's parameter is located in the scenario", "[engine][errors]") {
+  const std::string text = Edit({{"initial:", "scenarios:\n  bad:\n    parameters:\n      p: \"1 +* 2\"\ninitial:"}});
+  vaglio::engine::MemoryFileSystem fs;
+  fs.Add("m.yaml", text);
+  vaglio::engine::Diagnostics diag;
+  vaglio::engine::LoadOptions opts;
+  opts.scenario = "bad";
+  CHECK(!vaglio::engine::LoadModel(fs, "m.yaml", &diag, opts));
+  CHECK(diag.Format() == "m.yaml:22:14: parameters.p: formula error: Unexpected operator \"*\"\n");
+}

@@ -135,3 +135,41 @@ TEST_CASE("a two-way grid agrees with single evaluations at its corners", "[mode
   REQUIRE(ev.value()->Evaluate(x, &o).ok());
   CHECK(grid.value()[2].discounted == o.discounted);
 }
+
+TEST_CASE("a strategy that overrides a varied parameter keeps its own value everywhere", "[models][dsa]") {
+  // Strategy y fixes c at 8; a one-way analysis of c must not reach y, whether y reads c
+  // directly or through another formula.
+  const std::string text = R"(format: vaglio.model/1
+id: o
+method: markov_cohort
+cycle: {length: 1, unit: year}
+horizon: 2
+counting: end
+values:
+  cost: {role: cost, discount: 0}
+  e: {role: effect, discount: 0}
+parameters:
+  c: {value: 10, low: 5, high: 20}
+  h: "c * 1"
+states:
+  s: {cost: c, e: h}
+transitions:
+  s: {s: 1}
+initial: {s: 1}
+strategies:
+  x: {}
+  y: {parameters: {c: 8}}
+)";
+  vaglio::engine::Diagnostics diag;
+  auto m = vaglio::testing::LoadModelText(text, &diag);
+  REQUIRE(m);
+  auto ow = models::RunOneWay(*m->model, models::OneWayRanges(m->model->info()));
+  REQUIRE(ow.ok());
+  const auto& p = ow.value()[0];
+  CHECK(p.at_low.value(0, 0) == 10.0);   // x: c = 5 for 2 cycles
+  CHECK(p.at_low.value(0, 1) == 10.0);
+  CHECK(p.at_low.value(1, 0) == 16.0);   // y: c stays 8
+  CHECK(p.at_low.value(1, 1) == 16.0);
+  CHECK(p.at_high.value(1, 0) == 16.0);
+  CHECK(p.at_high.value(1, 1) == 16.0);
+}

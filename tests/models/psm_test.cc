@@ -3,8 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include <boost/math/special_functions/gamma.hpp>
+#include <array>
 #include <cmath>
 
+#include "models/psa.h"
+#include "models/sampler.h"
 #include "models/survival.h"
 #include "tests/test_util.h"
 
@@ -183,4 +186,81 @@ TEST_CASE("bad partitioned survival models get the standard error format", "[mod
         "curves cross (clamp or error)\n");
   CHECK(RunErrors(edit("scale: 10", "scale: -10")) ==
         "m.yaml:12:7: survival.os: scale is -10, but must be > 0\n");
+}
+
+TEST_CASE("survival coefficients with a covariance matrix are sampled as multivariate normal", "[models][psm][psa]") {
+  // A Weibull PH fit reported on the log scale with its variance-covariance matrix.
+  const std::string text = R"Y(format: vaglio.model/1
+id: cov
+method: partitioned_survival
+cycle: {length: 1, unit: month}
+horizon: 120
+counting: half_cycle
+discounting: {timing: end}
+crossing: clamp
+values:
+  cost: {role: cost, discount: 0.03}
+  ly: {role: effect, discount: 0.03, per: year}
+parameters:
+  log_shape: 0.3
+  log_rate: -2.5
+correlations:
+  - {params: [log_shape, log_rate], covariance: [[0.01, -0.012], [-0.012, 0.04]]}
+survival:
+  os: {family: weibull_ph, shape: "exp(log_shape)", rate: "exp(log_rate)"}
+states:
+  alive: {cost: 100, ly: 1}
+  dead: {cost: 0, ly: 0}
+strategies:
+  a: {}
+)Y";
+  vaglio::engine::Diagnostics diag;
+  auto m = vaglio::testing::LoadModelText(text, &diag);
+  INFO(diag.Format());
+  REQUIRE(m);
+  auto s = models::Sampler::Make(m->model->info());
+  REQUIRE(s.ok());
+  REQUIRE(s.value().sampled().size() == 2);
+  const int n = 20000;
+  double m0 = 0, m1 = 0, c00 = 0, c01 = 0, c11 = 0;
+  std::vector<double> x(2);
+  std::vector<std::array<double, 2>> draws;
+  for (int i = 0; i < n; ++i) {
+    s.value().Draw(99, static_cast<uint64_t>(i), x);
+    draws.push_back({x[0], x[1]});
+    m0 += x[0] / n;
+    m1 += x[1] / n;
+  }
+  for (const auto& d : draws) {
+    c00 += (d[0] - m0) * (d[0] - m0) / (n - 1);
+    c01 += (d[0] - m0) * (d[1] - m1) / (n - 1);
+    c11 += (d[1] - m1) * (d[1] - m1) / (n - 1);
+  }
+  // Standard errors: sd/sqrt(n) for means, about var*sqrt(2/n) for variances.
+  CHECK(std::fabs(m0 - 0.3) < 4 * 0.1 / std::sqrt(n));
+  CHECK(std::fabs(m1 + 2.5) < 4 * 0.2 / std::sqrt(n));
+  CHECK(std::fabs(c00 - 0.01) < 4 * 0.01 * std::sqrt(2.0 / n));
+  CHECK(std::fabs(c11 - 0.04) < 4 * 0.04 * std::sqrt(2.0 / n));
+  CHECK(std::fabs(c01 + 0.012) < 4 * std::sqrt((0.01 * 0.04 + 0.012 * 0.012) / n));
+  // And the model runs on every draw.
+  auto r = models::RunPsa(*m->model,
+                          models::DrawSource{s.value().sampled(), 500,
+                                             [&](int64_t i, std::span<double> y) { s.value().Draw(99, static_cast<uint64_t>(i), y); }},
+                          models::PsaOptions{});
+  CHECK(r.ok());
+}
+
+TEST_CASE("a Kaplan-Meier table may start with time 0 and survival 1", "[models][psm]") {
+  const std::string text = OneCurve("{family: kaplan_meier, table: km}", "{length: 1, unit: year}", 4, "end") +
+                           "tables:\n  km: {columns: [t, s], rows: [[0, 1], [1, 0.9], [2.5, 0.7], [3, 0.5]]}\n";
+  // end counting at t = 1..4: S = 0.9, 0.9, 0.5, 0.5 (right-continuous steps).
+  CHECK(Near(LifeYears(text), 2.8, 1e-15));
+}
+
+TEST_CASE("a generalized gamma curve takes mu, sigma and q", "[models][psm]") {
+  // Q = 1 is a Weibull with shape 1/sigma and scale exp(mu) (flexsurv's GenGamma help).
+  const double gg = LifeYears(OneCurve("{family: gen_gamma, mu: 2.3, sigma: 0.6, q: 1}", "{length: 1, unit: year}", 10, "end"));
+  const double wb = LifeYears(OneCurve("{family: weibull_aft, shape: \"1/0.6\", scale: \"exp(2.3)\"}",
+                                       "{length: 1, unit: year}", 10, "end"));
+  CHECK(Near(gg, wb, 1e-10));
 }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/run.h"
 #include "models/tree.h"
 #include "tests/test_util.h"
 
@@ -144,4 +145,53 @@ TEST_CASE("bad trees get the standard error format", "[models][tree][errors]") {
   CHECK(LoadErrors(Edit("x: {p: p, qaly: 1}", "x: {qaly: 1}")) ==
         "m.yaml:16:12: tree.branches.b.branches.x: branch 'x' of a chance node has no probability p, but needs one "
         "(or p: rest)\n");
+}
+
+TEST_CASE("a run-time error inside a terminal's Markov model is located in that model's file", "[models][tree][errors]") {
+  vaglio::engine::MemoryFileSystem fs;
+  fs.Add("sub.yaml", R"(format: vaglio.model/1
+id: sub
+method: markov_cohort
+cycle: {length: 1, unit: year}
+horizon: 3
+counting: end
+discounting: {timing: end}
+values:
+  cost: {role: cost, discount: 0}
+  qaly: {role: effect, discount: 0}
+parameters:
+  p: 0.1
+states:
+  a: {cost: 1, qaly: 1}
+  d: {cost: 0, qaly: 0}
+transitions:
+  a: {d: "p * cycle * 5", a: rest}
+  d: {d: 1}
+initial: {a: 1}
+strategies: {x: {}}
+)");
+  fs.Add("tree.yaml", R"(format: vaglio.model/1
+id: t
+method: decision_tree
+values:
+  cost: {role: cost}
+  qaly: {role: effect}
+tree:
+  branches:
+    only: {markov: "sub.yaml#x"}
+)");
+  vaglio::engine::Diagnostics diag;
+  auto m = vaglio::engine::LoadModel(fs, "tree.yaml", &diag);
+  REQUIRE(m);
+  CHECK(!vaglio::engine::RunBaseCase(*m, {}, &diag));
+  // p * cycle * 5 = 1.5 at cycle 3.
+  CHECK(diag.Format() ==
+        "sub.yaml:17:10: transitions.a.d: is 1.5 at cycle 3, but must be a probability in [0, 1] (the Markov model "
+        "of terminal 'sub.yaml#x')\n");
+}
+
+TEST_CASE("asking for a trace of a tree is an error, not an empty list", "[models][tree][errors]") {
+  auto r = RunVaglio({"run", "examples/tegaderm/tegaderm.model.yaml", "--trace"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--trace: a decision tree has no cohort trace; its paths are in the output's tree") != std::string::npos);
 }
