@@ -15,8 +15,11 @@ build: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The main job: the NP1 hip prosthesis dossier evaluated against the example criteria set,
+# with the committee's scores; the record (JSON) and a Markdown report go to build/demo/.
 demo: build
-	./$(BUILD)/cli/vaglio run examples/thr/thr.model.yaml --wtp 2000,5000
+	./$(BUILD)/cli/vaglio evaluate examples/np1/np1.dossier.yaml --criteria examples/np1/irccs.criteria.yaml \
+	  --scores examples/np1/np1.scores.yaml --format text --out $(BUILD)/demo
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE slow

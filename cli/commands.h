@@ -24,6 +24,8 @@ int ReportInvalid(const Context& ctx, const engine::Diagnostics& diag, const std
 /// Each adds its subcommand to `app`; the subcommand's callback stores its exit code.
 void AddRunCommand(CLI::App& app, Context& ctx, int* exit_code);
 void AddCheckCommand(CLI::App& app, Context& ctx, int* exit_code);
+void AddEvaluateCommand(CLI::App& app, Context& ctx, int* exit_code);
+void AddAssessCommand(CLI::App& app, Context& ctx, int* exit_code);
 
 }  // namespace vaglio::cli
 

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   AddRunCommand(app, ctx, &exit_code);
   AddCheckCommand(app, ctx, &exit_code);
+  AddEvaluateCommand(app, ctx, &exit_code);
+  AddAssessCommand(app, ctx, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -59,8 +59,8 @@ double NormalDensity(double z) {
 // error under BoostPolicy, although P itself underflows. The bound is the series
 // P = x^a e^-x / Gamma(a + 1) * sum_n x^n / ((a + 1)...(a + n)) <= ... / (1 - x / (a + 1)).
 double LowerGammaBelowA(double a, double x) {
-  const double log_bound = a * std::log(x) - x - bm::lgamma(a + 1, BoostPolicy()) +
-                           std::log1p(x / (a + 1 - x));
+  const double log_bound =
+      a * std::log(x) - x - bm::lgamma(a + 1, BoostPolicy()) + std::log1p(x / (a + 1 - x));
   if (log_bound < kLogUnderflow) return 0;
   return bm::gamma_p(a, x, BoostPolicy());
 }
@@ -111,15 +111,13 @@ double GompertzCumHazard(double shape, double rate, double t) {
 // computed with mpmath from those closed forms; they equal Boost.Math's 53-bit tables in
 // igamma_large.hpp. With |eta| <= 0.2 (below), these terms leave less than 1e-17.
 constexpr double kTemmeC0[] = {
-    -0.33333333333333333,   0.083333333333333333,  -0.014814814814814815,
-    0.0011574074074074074,  0.0003527336860670194, -0.00017875514403292181,
-    3.9192631785224378e-5,  -2.1854485106799922e-6, -1.85406221071516e-6,
-    8.296711340953086e-7,   -1.7665952736826079e-7, 6.7078535434014986e-9,
-    1.0261809784240308e-8,  -4.3820360184533532e-9, 9.1476995822367902e-10};
-constexpr double kTemmeC1[] = {-0.0018518518518518519, -0.0034722222222222222,
-                               0.0026455026455026455,  -0.00099022633744855967,
-                               0.00020576131687242798, -4.0187757201646091e-7,
-                               -1.8098550334489978e-5, 7.6491609160811101e-6};
+    -0.33333333333333333,  0.083333333333333333,    -0.014814814814814815,  0.0011574074074074074,
+    0.0003527336860670194, -0.00017875514403292181, 3.9192631785224378e-5,  -2.1854485106799922e-6,
+    -1.85406221071516e-6,  8.296711340953086e-7,    -1.7665952736826079e-7, 6.7078535434014986e-9,
+    1.0261809784240308e-8, -4.3820360184533532e-9,  9.1476995822367902e-10};
+constexpr double kTemmeC1[] = {
+    -0.0018518518518518519, -0.0034722222222222222, 0.0026455026455026455,  -0.00099022633744855967,
+    0.00020576131687242798, -4.0187757201646091e-7, -1.8098550334489978e-5, 7.6491609160811101e-6};
 
 // The generalized gamma for |q| < kGenGammaSmallQ, at w = (log t - mu) / sigma, by the first
 // two terms of Temme's uniform expansion (DLMF 8.12) of Q(a, a lambda), a = q^-2,
@@ -329,6 +327,18 @@ Panel Kronrod(const F& f, double a, double b) {
   return {a, b, half * kronrod, half * std::fabs(kronrod - gauss)};
 }
 
+// The cheap part of CheckSurvivalCurve, so that a curve that skipped it throws rather than
+// reads out of bounds.
+void CheckSizes(const SurvivalCurve& c, const char* function) {
+  if (c.params.size() != SurvivalParameterNames(c.family).size() ||
+      c.values.size() != c.times.size()) {
+    throw std::invalid_argument(
+        std::string(function) + ": a " + std::string(ToString(c.family)) + " curve with " +
+        std::to_string(c.params.size()) + " parameters, " + std::to_string(c.times.size()) +
+        " times and " + std::to_string(c.values.size()) + " values; call CheckSurvivalCurve first");
+  }
+}
+
 void CheckHorizon(double horizon, const char* function) {
   if (!(horizon >= 0 && std::isfinite(horizon))) {
     throw std::invalid_argument(std::string(function) + ": horizon is " + FormatNumber(horizon) +
@@ -401,10 +411,13 @@ class Checker {
         Add("params has " + CountOf(c_.params.size()) + ", but must have " +
             std::to_string(specs.size()) + " for " + family + " (" + names + ")");
       } else {
-        for (std::size_t i = 0; i < specs.size(); ++i) Check(specs[i].name, c_.params[i], specs[i].domain);
+        for (std::size_t i = 0; i < specs.size(); ++i)
+          Check(specs[i].name, c_.params[i], specs[i].domain);
       }
-      if (!c_.times.empty()) Add("times has " + CountOf(c_.times.size()) + ", but must be empty for " + family);
-      if (!c_.values.empty()) Add("values has " + CountOf(c_.values.size()) + ", but must be empty for " + family);
+      if (!c_.times.empty())
+        Add("times has " + CountOf(c_.times.size()) + ", but must be empty for " + family);
+      if (!c_.values.empty())
+        Add("values has " + CountOf(c_.values.size()) + ", but must be empty for " + family);
     }
     Check("hr", c_.hr, Domain::kPositive);
     Check("af", c_.af, Domain::kPositive);
@@ -441,11 +454,12 @@ class Checker {
       const double t = c_.times[i];
       if (!Check(name, t, Domain::kFinite)) continue;
       if (i == 0) {
-        if (km && !(t > 0)) Add(name + " is " + FormatNumber(t) + ", but must be > 0 for " + family);
+        if (km && !(t > 0))
+          Add(name + " is " + FormatNumber(t) + ", but must be > 0 for " + family);
         if (!km && t != 0) Add(name + " is " + FormatNumber(t) + ", but must be 0 for " + family);
       } else if (std::isfinite(c_.times[i - 1]) && !(t > c_.times[i - 1])) {
-        Add(name + " is " + FormatNumber(t) + ", but must be greater than " + Indexed("times", i - 1) +
-            " (" + FormatNumber(c_.times[i - 1]) + ")");
+        Add(name + " is " + FormatNumber(t) + ", but must be greater than " +
+            Indexed("times", i - 1) + " (" + FormatNumber(c_.times[i - 1]) + ")");
       }
     }
     for (std::size_t i = 0; i < c_.values.size(); ++i) {
@@ -457,8 +471,8 @@ class Checker {
       } else if (!(v >= 0 && v <= 1)) {
         Add(name + " is " + FormatNumber(v) + ", but must be a survival probability in [0, 1]");
       } else if (i > 0 && c_.values[i - 1] >= 0 && c_.values[i - 1] <= 1 && v > c_.values[i - 1]) {
-        Add(name + " is " + FormatNumber(v) + ", but must be <= " + Indexed("values", i - 1) + " (" +
-            FormatNumber(c_.values[i - 1]) + "): survival cannot increase");
+        Add(name + " is " + FormatNumber(v) + ", but must be <= " + Indexed("values", i - 1) +
+            " (" + FormatNumber(c_.values[i - 1]) + "): survival cannot increase");
       }
     }
   }
@@ -529,19 +543,21 @@ Status CheckSurvivalCurve(const SurvivalCurve& c, const std::string& path) {
 }
 
 double Survival(const SurvivalCurve& c, double t) {
+  CheckSizes(c, "Survival");
   if (std::isnan(t)) throw std::invalid_argument("Survival: t is nan, but must be a number");
   if (t <= 0) return 1;
   const double scaled = t / c.af;
   if (scaled == 0) return 1;
   const double s = AdjustedBase(c, scaled);
   if (std::isnan(s)) {
-    throw std::logic_error("Survival: " + std::string(ToString(c.family)) + " gave nan at t = " +
-                           FormatNumber(t));
+    throw std::logic_error("Survival: " + std::string(ToString(c.family)) +
+                           " gave nan at t = " + FormatNumber(t));
   }
   return std::clamp(s, 0.0, 1.0);
 }
 
 double RestrictedMean(const SurvivalCurve& c, double horizon) {
+  CheckSizes(c, "RestrictedMean");
   CheckHorizon(horizon, "RestrictedMean");
   if (horizon == 0) return 0;
   const std::optional<double> closed = ClosedFormMean(c, horizon);

@@ -73,7 +73,8 @@ struct SurvivalCurve {
 /// named with 0-based indices ("values[2]").
 Status CheckSurvivalCurve(const SurvivalCurve& c, const std::string& path);
 
-/// S(t) = S0(t / af)^hr. REQUIRES: CheckSurvivalCurve(c) ok. t <= 0 gives 1, t = +inf the
+/// S(t) = S0(t / af)^hr. REQUIRES: CheckSurvivalCurve(c) ok (a curve with the wrong number
+/// of parameters or values throws std::invalid_argument). t <= 0 gives 1, t = +inf the
 /// limit (0, or the cure fraction of a Gompertz with negative shape); a NaN t throws
 /// std::invalid_argument. The result is in [0, 1], never NaN, and is 0 where S underflows
 /// (S0^hr is computed as a power, so where S0 itself underflows the result is 0 even when
@@ -90,10 +91,11 @@ double Survival(const SurvivalCurve& c, double t);
 double RestrictedMean(const SurvivalCurve& c, double horizon);
 
 /// The integral of S over [0, horizon] by adaptive Gauss-Kronrod quadrature (Boost.Math's
-/// 31-point rule, panels graded geometrically towards 0 so that a drop of S at any time
-/// scale is seen, then global bisection of the panel with the largest error estimate) to an
-/// estimated relative error of 1e-13. Any family; RestrictedMean uses it where there is no
-/// closed form, and tests use it to check the closed forms. Same REQUIRES as RestrictedMean.
+/// 31-point rule on panels graded geometrically towards 0, so that a drop of S at any time
+/// scale is seen, and cut at the times of piecewise and Kaplan-Meier curves; then global
+/// bisection of the panel with the largest error estimate) to an estimated relative error of
+/// 1e-13. Any family; RestrictedMean uses it where there is no closed form, and tests use it
+/// to check the closed forms. Same REQUIRES as RestrictedMean.
 double RestrictedMeanByQuadrature(const SurvivalCurve& c, double horizon);
 
 }  // namespace vaglio::models

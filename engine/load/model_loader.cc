@@ -716,6 +716,10 @@ std::optional<LoadedModel> LoadModel(const FileSystem& fs, const std::string& pa
   ApplyScenario(&proto, opts.scenario, path, &out.map, diag);
   SpecBuilder builder(fs, &out, diag);
   builder.Build(proto);
+  for (models::ValueSpec& v : out.spec.values) {
+    if (v.role == models::ValueRole::kCost && opts.discount_costs) v.discount_rate = *opts.discount_costs;
+    if (v.role == models::ValueRole::kEffect && opts.discount_outcomes) v.discount_rate = *opts.discount_outcomes;
+  }
   // The Markov models of a tree's terminals, each file loaded once.
   std::vector<std::string> submodel_files;  // resolved path of each spec.submodels entry
   for (const auto& [ref, ref_path] : builder.markov_refs) {

@@ -34,6 +34,9 @@ struct LoadedModel {
 struct LoadOptions {
   /// The name of a scenario of the model whose parameter definitions replace the model's.
   std::string scenario;
+  /// Discount rates that replace the model's: a committee's reference case. Costs: the
+  /// value with role cost; outcomes: the values with role effect.
+  std::optional<double> discount_costs, discount_outcomes;
 };
 
 /// Reads the model file at `path` (format vaglio.model/1) and the files it refers to

@@ -1,0 +1,51 @@
+#ifndef VAGLIO_ENGINE_LOAD_DOSSIER_LOADER_H_
+#define VAGLIO_ENGINE_LOAD_DOSSIER_LOADER_H_
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "criteria.pb.h"
+#include "dossier.pb.h"
+#include "engine/diagnostics.h"
+#include "engine/io.h"
+#include "scores.pb.h"
+
+namespace vaglio::engine {
+
+/// A file of the evaluation inputs, read and checked: its bytes, the message and where each
+/// key is.
+template <typename Message>
+struct LoadedFile {
+  std::string file;
+  std::string bytes;
+  Message proto;
+  SourceMap map;
+};
+
+using LoadedDossier = LoadedFile<schemas::Dossier>;
+using LoadedCriteria = LoadedFile<schemas::Criteria>;
+using LoadedScores = LoadedFile<schemas::Scores>;
+
+/// Reads a dossier (format vaglio.dossier/1): structure, types, closed value sets, dates
+/// and code formats are checked; missing content is not an error here (completeness).
+std::optional<LoadedDossier> LoadDossier(const FileSystem& fs, const std::string& path, Diagnostics* diag);
+
+/// Reads a criteria set (format vaglio.criteria/1) and checks it: closed value sets,
+/// every expression parsed (errors at their column) and naming only things an evaluation
+/// provides, weights by the elicitation method's rules, thresholds, rules.
+std::optional<LoadedCriteria> LoadCriteria(const FileSystem& fs, const std::string& path, Diagnostics* diag);
+
+/// Reads members' scores (format vaglio.scores/1).
+std::optional<LoadedScores> LoadScores(const FileSystem& fs, const std::string& path, Diagnostics* diag);
+
+/// The dossier as JSON with the names of the file (for expressions and reports).
+nlohmann::ordered_json DossierJson(const schemas::Dossier& d);
+
+/// The roots an evaluation's expressions may name (dossier sections and results).
+const std::vector<std::string>& ContextRoots();
+
+}  // namespace vaglio::engine
+
+#endif  // VAGLIO_ENGINE_LOAD_DOSSIER_LOADER_H_
