@@ -110,6 +110,32 @@ void BM_ThrEvppiEach10kProcess(benchmark::State& state) {
 }
 BENCHMARK(BM_ThrEvppiEach10kProcess)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// DESIGN §8: `vaglio evaluate` on the example dossier with 10,000 PSA draws. The example
+// criteria set asks for 1,000; a copy asking for 10,000 is written to a temporary file.
+void BM_EvaluateDemo10kProcess(benchmark::State& state) {
+  vaglio::engine::DiskFileSystem fs;
+  std::string error;
+  std::string text = fs.Read(std::string(VAGLIO_SOURCE_DIR) + "/examples/np1/irccs.criteria.yaml", &error).value_or("");
+  const std::string from = "psa_draws: 1000\n";
+  const size_t at = text.find(from);
+  if (at == std::string::npos) {
+    state.SkipWithError("the example criteria set no longer says psa_draws: 1000");
+    return;
+  }
+  text.replace(at, from.size(), "psa_draws: 10000\n");
+  char path[] = "/tmp/vaglio-bench-criteria-XXXXXX.yaml";
+  const int fd = mkstemps(path, 5);
+  if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    state.SkipWithError("cannot write the temporary criteria set");
+    return;
+  }
+  close(fd);
+  WholeProcess(state, {"evaluate", "examples/np1/np1.dossier.yaml", "--criteria", path, "--scores",
+                       "examples/np1/np1.scores.yaml", "--threads", "2"});
+  unlink(path);
+}
+BENCHMARK(BM_EvaluateDemo10kProcess)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -26,6 +26,8 @@ void AddRunCommand(CLI::App& app, Context& ctx, int* exit_code);
 void AddCheckCommand(CLI::App& app, Context& ctx, int* exit_code);
 void AddEvaluateCommand(CLI::App& app, Context& ctx, int* exit_code);
 void AddAssessCommand(CLI::App& app, Context& ctx, int* exit_code);
+void AddRegistryCommands(CLI::App& app, Context& ctx, int* exit_code);
+void AddCompareCommand(CLI::App& app, Context& ctx, int* exit_code);
 
 }  // namespace vaglio::cli
 

@@ -9,6 +9,7 @@
 #include "cli/exit_codes.h"
 #include "engine/evaluation/assess.h"
 #include "engine/evaluation/evaluate.h"
+#include "engine/registry/audit.h"
 
 namespace vaglio::cli {
 namespace {
@@ -17,6 +18,7 @@ struct EvaluateArgs {
   std::string dossier, criteria, scores, date, out_dir;
   std::string format = "json";
   int threads = 0;
+  std::string registry, sign, supersedes;  // evaluate only
 };
 
 engine::EvaluateOptions Options(const EvaluateArgs& a) {
@@ -48,9 +50,34 @@ bool WriteOutputs(Context& ctx, const std::string& dir, const std::vector<std::p
 
 int Evaluate(const EvaluateArgs& a, Context& ctx) {
   engine::Diagnostics diag;
-  auto r = engine::Evaluate(ctx.fs, Options(a), &diag);
+  namespace reg = engine::registry;
+  reg::AppendOptions ao;
+  ao.supersedes = a.supersedes;
+  std::string error;
+  if (!a.sign.empty()) {
+    if (a.registry.empty()) diag.Error("--sign", {}, "", "signs a registry record: give --registry FILE too");
+    ao.key = reg::ReadKeyFile(ctx.fs, a.sign, &error);
+    if (!ao.key) diag.Error("--sign", {}, "", error);
+  }
+  if (!a.supersedes.empty() && a.registry.empty()) {
+    diag.Error("--supersedes", {}, "", "names a registry record: give --registry FILE too");
+  }
+  if (diag.has_errors()) return ReportInvalid(ctx, diag, "the command line");
+  const engine::EvaluateOptions opts = Options(a);
+  auto r = engine::Evaluate(ctx.fs, opts, &diag);
   if (!r) return ReportInvalid(ctx, diag, "the evaluation's inputs");
   const std::string json = engine::RecordJson(r->record);
+  if (!a.registry.empty()) {
+    auto store = reg::OpenStore(a.registry, true, &error);
+    std::optional<reg::Entry> e;
+    if (store) e = reg::AppendEvaluation(*store, *r, opts, ao, &error);
+    if (!e) {
+      ctx.err << "vaglio: error: " << error << "\n";
+      return kExitInvalid;
+    }
+    ctx.err << "vaglio: stored evaluation " << e->record_id << " in " << a.registry << " (record " << e->seq << ", hash "
+            << e->hash.substr(0, 16) << (ao.key ? ", signed by " + ao.key->pub.holder : std::string()) << ")\n";
+  }
   if (!a.out_dir.empty() &&
       !WriteOutputs(ctx, a.out_dir, {{"record.json", json}, {"report.md", engine::RecordText(*r, true)}})) {
     return kExitInvalid;
@@ -110,6 +137,9 @@ void AddEvaluateCommand(CLI::App& app, Context& ctx, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("evaluate", "Evaluate a dossier against a criteria set: the evaluation record");
   AddCommon(cmd, a.get(), "json");
   cmd->add_option("--date", a->date, "evaluation date YYYY-MM-DD (default: the scores' meeting_date)");
+  cmd->add_option("--registry", a->registry, "store the record with its inputs in this registry (file or postgresql:// URL)");
+  cmd->add_option("--sign", a->sign, "sign the stored record with this key file (vaglio keygen)");
+  cmd->add_option("--supersedes", a->supersedes, "the record_id of an earlier evaluation this one corrects");
   cmd->callback([a, &ctx, exit_code]() { *exit_code = Evaluate(*a, ctx); });
 }
 

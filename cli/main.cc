@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   AddCheckCommand(app, ctx, &exit_code);
   AddEvaluateCommand(app, ctx, &exit_code);
   AddAssessCommand(app, ctx, &exit_code);
+  AddRegistryCommands(app, ctx, &exit_code);
+  AddCompareCommand(app, ctx, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -91,7 +91,8 @@ std::optional<EconomicsResult> RunEconomics(const FileSystem& fs, const LoadedDo
   const sc::CriteriaParameters& params = criteria.proto.parameters();
   const std::string currency = params.currency().empty() ? "EUR" : params.currency();
   const size_t errors = diag->size();
-  if (!RunBia(dossier, criteria, &r, diag)) return std::nullopt;
+  // On a problem with the costs, the model's problems are still looked for below.
+  const bool bia_ok = RunBia(dossier, criteria, &r, diag);
   const sc::EconomicAnalysis* analysis = nullptr;
   int index = -1;
   for (int i = 0; i < dossier.proto.economic_analyses_size(); ++i) {
@@ -101,7 +102,10 @@ std::optional<EconomicsResult> RunEconomics(const FileSystem& fs, const LoadedDo
       break;
     }
   }
-  if (analysis == nullptr) return r;  // no model: the economics criteria are scored as missing
+  if (analysis == nullptr) {  // no model: the economics criteria are scored as missing
+    if (!bia_ok) return std::nullopt;
+    return r;
+  }
   const std::string apath = IndexPath("economic_analyses", static_cast<size_t>(index));
   auto located = [&](const std::string& key, std::string msg) {
     const std::string p = JoinPath(apath, key);
@@ -110,7 +114,12 @@ std::optional<EconomicsResult> RunEconomics(const FileSystem& fs, const LoadedDo
   LoadOptions opts;
   opts.discount_costs = params.discount_rate_costs();
   opts.discount_outcomes = params.discount_rate_outcomes();
-  auto model = LoadModel(fs, ResolveRelative(dossier.file, analysis->model()), diag, opts);
+  const std::string model_file = ResolveRelative(dossier.file, analysis->model());
+  if (std::string why; !fs.Read(model_file, &why)) {
+    located("model", "cannot read '" + model_file + "': " + why);
+    return std::nullopt;
+  }
+  auto model = LoadModel(fs, model_file, diag, opts);
   if (!model) return std::nullopt;
   const models::ModelInfo& info = model->model->info();
   r.has_model = true;
@@ -129,7 +138,17 @@ std::optional<EconomicsResult> RunEconomics(const FileSystem& fs, const LoadedDo
                        "; its strategies are " + models::QuotedList(info.strategies));
     }
   }
-  if (info.currency.empty() || info.currency == currency) {
+  if (r.device_index >= 0 && r.device_index == r.comparator_index) {
+    located(analysis->comparator_strategy().empty() ? (analysis->device_strategy().empty() ? "model" : "device_strategy")
+                                                    : "comparator_strategy",
+            "'" + r.device + "' is both the device and the comparator strategy, but the device must be compared with "
+            "another strategy; the model's strategies are " + models::QuotedList(info.strategies));
+  }
+  if (info.currency == currency && analysis->has_exchange_rate() && analysis->exchange_rate() != 1.0) {
+    // The rate would multiply costs already in the committee's currency.
+    located("exchange_rate", "is " + models::FormatNumber(analysis->exchange_rate()) + ", but the model's costs are already in " +
+                                 currency + " (give no exchange_rate, or 1)");
+  } else if (info.currency.empty() || info.currency == currency) {
     r.exchange_rate = analysis->has_exchange_rate() ? analysis->exchange_rate() : 1.0;
   } else if (!analysis->has_exchange_rate()) {
     located("model", "the model's costs are in " + info.currency + " and the committee's thresholds in " + currency +

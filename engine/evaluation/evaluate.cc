@@ -151,7 +151,7 @@ void AddOperands(const expr::Evaluation& ev, google::protobuf::RepeatedPtrField<
   for (const expr::Operand& o : ev.operands) {
     sc::Operand* x = out->Add();
     x->set_path(o.path);
-    x->set_value(o.value.ToString());
+    x->set_value(o.missing ? "missing" : o.value.ToString());
   }
 }
 
@@ -163,9 +163,13 @@ std::string Fmt(double v, int digits = 6) {
 
 // Checks the scores against the criteria set: known criteria, values on each scale.
 void CheckScores(const LoadedScores& s, const sc::Criteria& cs, const std::string& dossier_id, Diagnostics* diag) {
-  if (s.proto.dossier_id() != dossier_id) {
+  if (!s.proto.dossier_id().empty() && s.proto.dossier_id() != dossier_id) {
     diag->Error(s.file, s.map.Find("dossier_id"), "dossier_id",
                 "is '" + s.proto.dossier_id() + "', but the dossier evaluated is '" + dossier_id + "'");
+  }
+  if (!s.proto.config_id().empty() && s.proto.config_id() != cs.config_id()) {
+    diag->Error(s.file, s.map.Find("config_id"), "config_id",
+                "is '" + s.proto.config_id() + "', but the criteria set applied is '" + cs.config_id() + "'");
   }
   std::vector<std::string> ids;
   for (const auto& c : cs.mcda().criteria()) ids.push_back(c.id());
@@ -269,24 +273,29 @@ std::optional<std::pair<std::string, std::string>> DecideOutcome(const schemas::
 }
 
 std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOptions& opts, Diagnostics* diag) {
+  // Every file is read and checked, and so is the date, before anything stops: each
+  // problem is reported at once.
+  const size_t before = diag->size();
   auto dossier = LoadDossier(fs, opts.dossier, diag);
   auto criteria = LoadCriteria(fs, opts.criteria, diag);
   std::optional<LoadedScores> scores;
-  if (!opts.scores.empty()) scores = LoadScores(fs, opts.scores, diag);
-  if (!dossier || !criteria || (!opts.scores.empty() && !scores)) return std::nullopt;
-  EvaluationResult r{std::move(*dossier), std::move(*criteria), std::move(scores), 0, {}, {}, {}, {}, {}, {}, {}};
+  if (!opts.scores.empty()) scores = LoadScores(fs, opts.scores, diag, /*keep_with_problems=*/true);
+  if (dossier && criteria && scores) CheckScores(*scores, criteria->proto, dossier->proto.dossier_id(), diag);
+  std::optional<int> date;
+  if (!opts.date.empty()) {
+    date = ParseIsoDate(opts.date);
+    if (!date) diag->Error("--date", {}, "", "found '" + opts.date + "', but must be a calendar date written YYYY-MM-DD");
+  } else if (scores && !scores->proto.meeting_date().empty()) {
+    date = ParseIsoDate(scores->proto.meeting_date());  // when malformed, the scores' loader has said so
+  } else if (scores || opts.scores.empty()) {
+    diag->Error("--date", {}, "", "the evaluation date is missing: give --date YYYY-MM-DD (or a meeting_date in the scores)");
+  }
+  const bool problems = std::any_of(diag->items().begin() + static_cast<std::ptrdiff_t>(before), diag->items().end(),
+                                    [](const Diagnostic& d) { return !d.warning; });
+  if (problems || !dossier || !criteria || (!opts.scores.empty() && !scores) || !date) return std::nullopt;
+  EvaluationResult r{std::move(*dossier), std::move(*criteria), std::move(scores), *date, {}, {}, {}, {}, {}, {}, {}};
   const sc::Criteria& cs = r.criteria.proto;
   const sc::Dossier& ds = r.dossier.proto;
-  if (r.scores) CheckScores(*r.scores, cs, ds.dossier_id(), diag);
-  const std::string date_text = !opts.date.empty() ? opts.date : (r.scores ? r.scores->proto.meeting_date() : "");
-  const auto date = ParseIsoDate(date_text);
-  if (!date) {
-    diag->Error("--date", {}, "",
-                date_text.empty() ? "the evaluation date is missing: give --date YYYY-MM-DD (or a meeting_date in the scores)"
-                                  : "found '" + date_text + "', but must be a date written YYYY-MM-DD");
-  }
-  if (diag->has_errors()) return std::nullopt;
-  r.date = *date;
 
   // Completeness and economics.
   const Json dossier_json = DossierJson(ds);
@@ -337,7 +346,8 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
       auto ev = EvaluateText(g.check(), jc, "gates." + g.id() + ".check", &issues);
       if (!ev) continue;
       if (ev->value.type() != expr::Value::Type::kBool) {
-        issues.push_back({"gates." + g.id() + ".check", "gives " + ev->value.ToString() + ", but a gate's check must be true or false"});
+        issues.push_back({"gates." + g.id() + ".check", "gives " + std::string(expr::Value::TypeName(ev->value.type())) + " " + ev->value.ToString() +
+                                                          ", but a gate's check must be true or false"});
         continue;
       }
       const bool passed = ev->value.AsBool();
@@ -362,7 +372,7 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
   gates["failed_on"] = failed_on;
   ctx["gates"] = gates;
   if (!issues.empty()) {
-    diag->AddIssues(r.criteria.file, r.criteria.map, issues);
+    AddExpressionIssues(r.criteria, issues, diag);
     return std::nullopt;
   }
 
@@ -375,19 +385,20 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
       const std::string path = "mcda.criteria." + c.id();
       if (!c.computed().empty() || !c.value_function().input().empty()) {
         const bool vf = c.computed().empty();
-        auto ev = EvaluateText(vf ? c.value_function().input() : c.computed(), jc,
-                               path + (vf ? ".value_function.input" : ".computed"), &issues);
+        const std::string epath = path + (vf ? ".value_function.input" : ".computed");
+        auto ev = EvaluateText(vf ? c.value_function().input() : c.computed(), jc, epath, &issues);
         score.source = "missing";
         if (ev && ev->value.type() == expr::Value::Type::kNumber) {
           score.score = vf ? ValueFunctionAt(c.value_function(), ev->value.AsNumber()) : ev->value.AsNumber();
           score.source = "computed";
           score.rationale = "computed: " + ev->rendered;
         } else if (ev && ev->value.type() != expr::Value::Type::kNull) {
-          issues.push_back({path, "gives " + ev->value.ToString() + ", but a computed score must be a number (or null when missing)"});
+          issues.push_back({epath, "gives " + std::string(expr::Value::TypeName(ev->value.type())) + " " +
+                                       ev->value.ToString() + ", but a computed score must be a number (or null when missing)"});
         }
         if (score.score && !(*score.score >= c.scale().min() && *score.score <= c.scale().max())) {
-          issues.push_back({path, "computes " + models::FormatNumber(*score.score) + ", outside the scale from " +
-                                      models::FormatNumber(c.scale().min()) + " to " + models::FormatNumber(c.scale().max())});
+          issues.push_back({epath, "computes " + models::FormatNumber(*score.score) + ", but must lie in the scale from " +
+                                       models::FormatNumber(c.scale().min()) + " to " + models::FormatNumber(c.scale().max())});
         }
         CriterionScore members = ScoreFromMembers(cs, c, r.scores ? &r.scores->proto : nullptr);
         score.members = members.members;  // kept in the record, not used for the score
@@ -398,7 +409,7 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
     }
   }
   if (!issues.empty()) {
-    diag->AddIssues(r.criteria.file, r.criteria.map, issues);
+    AddExpressionIssues(r.criteria, issues, diag);
     return std::nullopt;
   }
   r.weights = NormaliseWeights(cs);
@@ -430,7 +441,7 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
   RuleSet rules(cs);
   auto match = rules.First(jc, &issues);
   if (!match) {
-    diag->AddIssues(r.criteria.file, r.criteria.map, issues);
+    AddExpressionIssues(r.criteria, issues, diag);
     return std::nullopt;
   }
   const sc::DecisionRule& rule = cs.decision_rules(match->rule);
@@ -441,7 +452,7 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
   if (r.economics.model) {
     for (const InputFile& f : r.economics.model->inputs) inputs_digest += Sha256Hex(f.bytes);
   }
-  inputs_digest += FormatIsoDate(r.date) + kVersion;
+  inputs_digest += FormatIsoDate(r.date);
   rec.set_record_id(Sha256Hex(inputs_digest).substr(0, 32));
   rec.set_record_type("evaluation");
   rec.set_evaluation_date(FormatIsoDate(r.date));
@@ -621,7 +632,8 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
       auto ev = EvaluateText(t.when(), jc, wpath, &issues);
       if (!ev) continue;
       if (ev->value.type() != expr::Value::Type::kBool) {
-        issues.push_back({wpath, "gives " + ev->value.ToString() + ", but a condition's when must be true or false"});
+        issues.push_back({wpath, "gives " + std::string(expr::Value::TypeName(ev->value.type())) + " " + ev->value.ToString() +
+                                     ", but a condition's when must be true or false"});
         continue;
       }
       if (!ev->value.AsBool()) continue;
@@ -641,13 +653,21 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
       x->set_value(pv->value.type() == expr::Value::Type::kString ? pv->value.AsString() : pv->value.ToString());
     }
     c->set_owner(t.owner());
-    if (t.has_due_months()) c->set_due_date(FormatIsoDate(AddMonths(r.date, t.due_months())));
+    if (t.has_due_months()) {
+      if (const auto due = AddMonths(r.date, t.due_months())) {
+        c->set_due_date(FormatIsoDate(*due));
+      } else {
+        issues.push_back({"decision_rules." + rule.id() + ".conditions[" + std::to_string(i) + "].due_months",
+                          "is " + std::to_string(t.due_months()) + " months from " + FormatIsoDate(r.date) +
+                              ", but the due date must fall before 10000-01-01"});
+      }
+    }
     c->set_indicator(t.indicator());
     c->set_status("open");
     c->set_rule_id(rule.id());
   }
   if (!issues.empty()) {
-    diag->AddIssues(r.criteria.file, r.criteria.map, issues);
+    AddExpressionIssues(r.criteria, issues, diag);
     return std::nullopt;
   }
 

@@ -11,22 +11,23 @@ std::optional<int> ParseIsoDate(std::string_view s) { return expr::ParseDate(s);
 
 std::string FormatIsoDate(int days) { return expr::FormatDate(days); }
 
-int AddMonths(int days, int months) {
+std::optional<int> AddMonths(int days, int months) {
   // Through the text form, so the calendar arithmetic stays in one place (engine/expr).
   const std::string text = expr::FormatDate(days);
-  int y = std::stoi(text.substr(0, 4)), m = std::stoi(text.substr(5, 2));
-  const int d = std::stoi(text.substr(8, 2));
-  const int total = (m - 1) + months;
-  y += total >= 0 ? total / 12 : (total - 11) / 12;
-  m = ((total % 12) + 12) % 12 + 1;
+  const int m = std::stoi(text.substr(5, 2)), d = std::stoi(text.substr(8, 2));
+  // In 64 bits: a month count near INT_MAX must not overflow.
+  const long long total = (m - 1) + static_cast<long long>(months);
+  const long long y = std::stoll(text.substr(0, 4)) + (total >= 0 ? total / 12 : (total - 11) / 12);
+  if (y < 1 || y > 9999) return std::nullopt;
+  const int month = static_cast<int>(((total % 12) + 12) % 12) + 1;
   for (int day = d; day >= 28; --day) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, day);
-    if (auto parsed = expr::ParseDate(buf)) return *parsed;
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(y), month, day);
+    if (auto parsed = expr::ParseDate(buf)) return parsed;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-  return expr::ParseDate(buf).value_or(days);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(y), month, d);
+  return expr::ParseDate(buf);
 }
 
 void FieldChecker::Error(const std::string& path, std::string message) {
@@ -42,7 +43,7 @@ void FieldChecker::OneOf(const std::string& path, const std::string& value, cons
 
 void FieldChecker::Date(const std::string& path, const std::string& value) {
   if (value.empty() || ParseIsoDate(value)) return;
-  Error(path, "found '" + value + "', but must be a date written YYYY-MM-DD");
+  Error(path, "found '" + value + "', but must be a calendar date written YYYY-MM-DD");
 }
 
 void FieldChecker::Format(const std::string& format, const std::string& expected, const std::string& what) {

@@ -38,8 +38,9 @@ class FieldChecker {
 /// Days since 1970-01-01 of a real calendar date "YYYY-MM-DD", or nothing.
 std::optional<int> ParseIsoDate(std::string_view s);
 std::string FormatIsoDate(int days);
-/// The date `months` calendar months after `days` (the day clipped to the month's length).
-int AddMonths(int days, int months);
+/// The date `months` calendar months after `days` (the day clipped to the month's length);
+/// nothing when it falls outside the years 0001 to 9999.
+std::optional<int> AddMonths(int days, int months);
 
 }  // namespace vaglio::engine
 

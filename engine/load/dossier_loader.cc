@@ -3,7 +3,12 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <map>
 #include <regex>
+#include <tuple>
 
 #include "engine/expr/expression.h"
 #include "engine/load/closed_sets.h"
@@ -15,8 +20,73 @@ namespace {
 
 namespace sc = vaglio::schemas;
 
+// The length of the valid UTF-8 sequence starting at s[i], or 0 when it is not one.
+size_t Utf8Length(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  char32_t cp = 0, min = 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2, cp = c & 0x1F, min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3, cp = c & 0x0F, min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4, cp = c & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+// A file that is not UTF-8 text (a PDF, a spreadsheet, a Latin-1 export) is one problem,
+// at its first offending byte, not a YAML error quoting raw bytes or a record with broken
+// strings.
+bool CheckText(std::string_view text, const std::string& path, const char* what, Diagnostics* diag) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const bool control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
+    const size_t n = control ? 0 : Utf8Length(text, i);
+    if (n == 0) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", c);
+      const bool binary = control || text.find('\0') != std::string_view::npos;
+      diag->Error(path, {line, column, 0}, "",
+                  binary ? std::string("found binary data (byte ") + hex + "), but the " + what + " must be YAML text"
+                         : std::string("found the byte ") + hex + ", which is not UTF-8, but the " + what +
+                               " must be UTF-8 text (save it as UTF-8)");
+      return false;
+    }
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += n;
+  }
+  return true;
+}
+
+// True when `format` names a Vaglio file of another kind than `expected` ("vaglio.model/1"
+// where "vaglio.dossier/1" is expected), not merely another version.
+bool IsOtherKind(const std::string& format, const std::string& expected) {
+  return format.rfind("vaglio.", 0) == 0 &&
+         format.substr(0, format.find('/')) != expected.substr(0, expected.find('/'));
+}
+
+// Reads and converts a file. A file of another Vaglio kind (a model given as the dossier)
+// is reported as such, once, rather than as an unknown key for each of its keys.
 template <typename Message>
 std::optional<LoadedFile<Message>> ReadInto(const FileSystem& fs, const std::string& path, const char* what,
+                                            const std::string& format, const std::string& article,
                                             Diagnostics* diag) {
   LoadedFile<Message> out;
   out.file = path;
@@ -27,15 +97,27 @@ std::optional<LoadedFile<Message>> ReadInto(const FileSystem& fs, const std::str
     return std::nullopt;
   }
   out.bytes = *bytes;
+  if (!CheckText(out.bytes, path, what, diag)) return std::nullopt;
   auto node = ParseYaml(out.bytes, path, diag);
   if (!node) return std::nullopt;
-  YamlToProto(*node, out.bytes, path, &out.proto, &out.map, diag);
+  Diagnostics conversion;
+  YamlToProto(*node, out.bytes, path, &out.proto, &out.map, &conversion);
+  if (node->IsMap() && IsOtherKind(out.proto.format(), format)) {
+    FieldChecker(out.file, out.map, diag).Format(out.proto.format(), format, article);
+    return std::nullopt;
+  }
+  for (const Diagnostic& d : conversion.items()) diag->Add(d);
   if (!node->IsMap()) return std::nullopt;
   return out;
 }
 
 std::string Key(const std::string& parent, const std::string& key) { return JoinPath(parent, key); }
 std::string Item(const std::string& parent, int i) { return IndexPath(parent, static_cast<size_t>(i)); }
+
+// Limits that keep an evaluation's memory and time bounded (a typo of a few zeros must not
+// exhaust the machine): PSA draws and random weightings, and a condition's due date.
+constexpr int kMaxDraws = 1000000;
+constexpr int kMaxDueMonths = 1200;
 
 const std::vector<std::string> kRiskClasses = {"I", "Is", "Im", "Ir", "IIa", "IIb", "III", "A", "B", "C", "D"};
 
@@ -150,31 +232,135 @@ void CheckDossier(const sc::Dossier& d, FieldChecker& c) {
   }
 }
 
+// Where `path` occurs in `text` as a whole path (not inside a longer name), or npos.
+size_t FindPath(const std::string& text, const std::string& path) {
+  const auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; };
+  for (size_t at = text.find(path); at != std::string::npos; at = text.find(path, at + 1)) {
+    const size_t end = at + path.size();
+    if ((at == 0 || !name_char(text[at - 1])) && (end == text.size() || !name_char(text[end]))) return at;
+  }
+  return std::string::npos;
+}
+
 // Checks an expression of a criteria set: it parses, and names only what an evaluation
 // provides. `path` locates it; `offset` errors point inside it.
-void CheckExpression(const std::string& text, const std::string& path, const std::string& file, const SourceMap& map,
-                     Diagnostics* diag) {
+void CheckExpression(const std::string& text, const std::string& path, models::Issues* issues) {
   auto parsed = expr::Expression::Parse(text);
   if (std::holds_alternative<expr::Error>(parsed)) {
     const expr::Error& e = std::get<expr::Error>(parsed);
-    diag->AddIssues(file, map, {models::Issue{path, e.message, e.offset}});
+    issues->push_back(models::Issue{path, e.message, e.offset});
     return;
   }
   const auto& roots = ContextRoots();
   for (const std::string& p : std::get<expr::Expression>(parsed).Paths()) {
     const std::string root = p.substr(0, p.find('.'));
     if (std::find(roots.begin(), roots.end(), root) != roots.end()) continue;
-    const size_t at = text.find(p);
-    diag->AddIssues(file, map,
-                    {models::Issue{path, "'" + root + "' is not something an evaluation provides" +
-                                             models::DidYouMeanSuffix(root, roots) + "; expressions can read " +
-                                             models::QuotedList(roots),
-                                   at == std::string::npos ? -1 : static_cast<int>(at)}});
+    // 'dossier.device.x': the dossier's sections are read without a prefix.
+    std::string hint = models::DidYouMeanSuffix(root, roots);
+    const size_t dot = p.find('.');
+    if (dot != std::string::npos) {
+      const std::string rest = p.substr(dot + 1), next = rest.substr(0, rest.find('.'));
+      if (std::find(roots.begin(), roots.end(), next) != roots.end()) hint = " (did you mean '" + rest + "'?)";
+    }
+    const size_t at = FindPath(text, p);
+    issues->push_back(models::Issue{path,
+                                    "'" + root + "' is not something an evaluation provides" + hint +
+                                        "; expressions can read " + models::QuotedList(roots),
+                                    at == std::string::npos ? -1 : static_cast<int>(at)});
   }
 }
 
-void CheckCriteria(const sc::Criteria& cs, const std::string& file, const SourceMap& map, FieldChecker& c,
-                   Diagnostics* diag) {
+// The text of each expression of a criteria set, by its key path.
+std::map<std::string, std::string> ExpressionTexts(const sc::Criteria& cs) {
+  std::map<std::string, std::string> out;
+  for (const sc::Gate& g : cs.gates()) out[Key(Key("gates", g.id()), "check")] = g.check();
+  for (const sc::Criterion& c : cs.mcda().criteria()) {
+    const std::string cp = Key("mcda.criteria", c.id());
+    out[Key(cp, "computed")] = c.computed();
+    out[Key(cp, "value_function.input")] = c.value_function().input();
+  }
+  for (const sc::DecisionRule& r : cs.decision_rules()) {
+    const std::string rp = Key("decision_rules", r.id());
+    out[Key(rp, "condition")] = r.condition();
+    for (int i = 0; i < r.conditions_size(); ++i) {
+      const std::string tp = Item(Key(rp, "conditions"), i);
+      out[Key(tp, "when")] = r.conditions(i).when();
+      for (const auto& param : r.conditions(i).parameters()) out[Key(Key(tp, "parameters"), param.name())] = param.expr();
+    }
+  }
+  return out;
+}
+
+// The line and column of character `offset` of `scalar`, a YAML scalar whose value node is
+// at `at` in `text`; also when the scalar spans several lines (a block scalar `>-` or `|`,
+// a folded plain or quoted scalar). The scalar's characters are matched against the file's
+// text, skipping indentation and the line breaks that folding turned into spaces; nothing
+// when they do not match (an escape sequence).
+std::optional<SourceLocation> LocateInScalar(std::string_view text, const SourceLocation& at, std::string_view scalar,
+                                             int offset) {
+  if (offset < 0 || at.line <= 0) return std::nullopt;
+  int line = at.text_line > 0 ? at.text_line : at.line;
+  int column = at.text_line > 0 ? at.text_column : at.column;
+  size_t j = 0;  // the byte at line, column
+  for (int l = 1; l < line; ++l) {
+    j = text.find('\n', j);
+    if (j == std::string_view::npos) return std::nullopt;
+    ++j;
+  }
+  j += static_cast<size_t>(column - 1);
+  if (j >= text.size()) return std::nullopt;
+  if (at.text_line == 0) {
+    if (text[j] == '|' || text[j] == '>') return std::nullopt;  // a block scalar not located
+    if (text[j] == '"' || text[j] == '\'') ++j, ++column;
+  }
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  // The end of the expression is placed after its last character, not after a final newline.
+  size_t target = static_cast<size_t>(offset);
+  if (target >= scalar.size()) {
+    target = scalar.size();
+    while (target > 0 && space(scalar[target - 1])) --target;
+  }
+  const auto advance = [&]() {
+    if (text[j] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    ++j;
+  };
+  size_t i = 0;
+  while (i < target) {
+    if (j >= text.size()) return std::nullopt;
+    const char s = text[j], e = scalar[i];
+    if (s == e) {
+      advance();
+      ++i;
+    } else if ((e == ' ' || e == '\n') && (s == '\n' || s == '\r')) {
+      advance();  // a line break folded into a space
+      ++i;
+    } else if (space(s)) {
+      advance();  // indentation
+    } else if (space(e)) {
+      ++i;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (target < scalar.size() && !space(scalar[target])) {
+    while (j < text.size() && text[j] != scalar[target]) {
+      if (!space(text[j])) return std::nullopt;
+      advance();
+    }
+    if (j >= text.size()) return std::nullopt;
+  }
+  SourceLocation loc;
+  loc.line = line;
+  loc.column = column;
+  return loc;
+}
+
+void CheckCriteria(const sc::Criteria& cs, FieldChecker& c, models::Issues* issues) {
   c.Format(cs.format(), "vaglio.criteria/1", "a criteria set");
   c.OneOf("status", cs.status(), {"draft", "approved", "retired"});
   c.OneOf("owner.level", cs.owner().level(), {"hospital", "region", "national"});
@@ -188,7 +374,9 @@ void CheckCriteria(const sc::Criteria& cs, const std::string& file, const Source
   if (p.wtp_thresholds_size() == 0) c.Error("parameters.wtp_thresholds", "is missing, but at least one threshold is needed");
   for (const sc::Threshold& t : p.wtp_thresholds()) {
     if (!t.has_value() || !(t.value() >= 0)) {
-      c.Error(Key("parameters.wtp_thresholds", t.label()), "must be a willingness to pay >= 0 per unit of effect");
+      c.Error(Key("parameters.wtp_thresholds", t.label()),
+              (t.has_value() ? "is " + models::FormatNumber(t.value()) : std::string("has no value")) +
+                  ", but must be a willingness to pay >= 0 per unit of effect");
     }
   }
   for (const auto& [name, has, value] : {std::tuple{"discount_rate_costs", p.has_discount_rate_costs(), p.discount_rate_costs()},
@@ -199,18 +387,22 @@ void CheckCriteria(const sc::Criteria& cs, const std::string& file, const Source
       c.Error(Key("parameters", name), "is " + models::FormatNumber(value) + ", but must be an annual rate in [0, 1]");
     }
   }
-  if (!p.has_bia_horizon_years() || p.bia_horizon_years() < 1 || p.bia_horizon_years() > 50) {
-    c.Error("parameters.bia_horizon_years", "must be given, from 1 to 50 years");
+  if (!p.has_bia_horizon_years()) {
+    c.Error("parameters.bia_horizon_years", "is missing, but is required (from 1 to 50 years)");
+  } else if (p.bia_horizon_years() < 1 || p.bia_horizon_years() > 50) {
+    c.Error("parameters.bia_horizon_years",
+            "is " + std::to_string(p.bia_horizon_years()) + ", but must be from 1 to 50 years");
   }
-  if (p.has_psa_draws() && (p.psa_draws() < 0 || p.psa_draws() == 1)) {
-    c.Error("parameters.psa_draws", "is " + std::to_string(p.psa_draws()) + ", but must be 0 (no PSA) or at least 2");
+  if (p.has_psa_draws() && (p.psa_draws() < 0 || p.psa_draws() == 1 || p.psa_draws() > kMaxDraws)) {
+    c.Error("parameters.psa_draws", "is " + std::to_string(p.psa_draws()) + ", but must be 0 (no PSA) or from 2 to " +
+                                        std::to_string(kMaxDraws));
   }
   for (const sc::Gate& g : cs.gates()) {
     const std::string gp = Key("gates", g.id());
     if (g.check().empty()) {
       c.Error(gp, "has no check, but a gate needs an expression that is true when it passes");
     } else {
-      CheckExpression(g.check(), Key(gp, "check"), file, map, diag);
+      CheckExpression(g.check(), Key(gp, "check"), issues);
     }
     if (g.on_fail().empty()) c.Error(gp, "has no on_fail, but must say what a failure does");
     c.OneOf(Key(gp, "on_fail"), g.on_fail(), {"inadmissible", "incomplete", "route_research", "refer", "flag"});
@@ -223,6 +415,7 @@ void CheckCriteria(const sc::Criteria& cs, const std::string& file, const Source
   if (m.criteria_size() == 0) c.Error("mcda.criteria", "is missing, but a criteria set needs criteria");
   const std::vector<std::string> domains = {"CUR", "TEC", "SAF", "EFF", "ECO", "ETH", "ORG", "SOC", "LEG"};
   double total = 0;
+  bool weights_given = true;  // each weight given and >= 0, so that their sum means something
   for (const sc::Criterion& cr : m.criteria()) {
     const std::string cp = Key("mcda.criteria", cr.id());
     c.OneOf(Key(cp, "domain"), cr.domain(), domains);
@@ -238,22 +431,30 @@ void CheckCriteria(const sc::Criteria& cs, const std::string& file, const Source
       if (!l.has_value() || !(l.value() >= cr.scale().min() && l.value() <= cr.scale().max())) {
         c.Error(Item(Key(cp, "scale.levels"), i),
                 (l.has_value() ? "has value " + models::FormatNumber(l.value()) : std::string("has no value")) +
-                    ", but a level must lie in the scale's range");
+                    ", but a level must lie in the scale's range from " + models::FormatNumber(cr.scale().min()) +
+                    " to " + models::FormatNumber(cr.scale().max()));
       }
     }
-    if (!cr.has_weight() || !(cr.weight() >= 0)) c.Error(Key(cp, "weight"), "must be given, >= 0");
+    if (!cr.has_weight()) {
+      c.Error(Key(cp, "weight"), "is missing, but is required (a weight >= 0)");
+    } else if (!(cr.weight() >= 0)) {
+      c.Error(Key(cp, "weight"), "is " + models::FormatNumber(cr.weight()) + ", but must be >= 0");
+    }
+    weights_given = weights_given && cr.has_weight() && cr.weight() >= 0;
     total += cr.weight();
-    if (!cr.computed().empty()) CheckExpression(cr.computed(), Key(cp, "computed"), file, map, diag);
+    if (!cr.computed().empty()) CheckExpression(cr.computed(), Key(cp, "computed"), issues);
     if (!cr.value_function().input().empty()) {
       const sc::ValueFunction& vf = cr.value_function();
-      CheckExpression(vf.input(), Key(cp, "value_function.input"), file, map, diag);
+      CheckExpression(vf.input(), Key(cp, "value_function.input"), issues);
       c.OneOf(Key(cp, "value_function.type"), vf.type(), {"linear", "piecewise"});
       if (vf.points_size() < 2) c.Error(Key(cp, "value_function.points"), "needs at least two [x, v] points");
       for (int i = 0; i < vf.points_size(); ++i) {
         if (vf.points(i).values_size() != 2) {
           c.Error(Item(Key(cp, "value_function.points"), i), "must be a pair [x, v]");
         } else if (i > 0 && vf.points(i - 1).values_size() == 2 && !(vf.points(i).values(0) > vf.points(i - 1).values(0))) {
-          c.Error(Item(Key(cp, "value_function.points"), i), "x must increase from point to point");
+          c.Error(Item(Key(cp, "value_function.points"), i),
+                  "x is " + models::FormatNumber(vf.points(i).values(0)) + " after " +
+                      models::FormatNumber(vf.points(i - 1).values(0)) + ", but x must increase from point to point");
         }
       }
     }
@@ -266,19 +467,41 @@ void CheckCriteria(const sc::Criteria& cs, const std::string& file, const Source
       if (!found) c.Error(Key(cp, "domain"), "'" + cr.domain() + "' has no points under mcda.weight_elicitation.domains");
     }
   }
-  if (wm == "point_allocation") {
+  if (wm == "point_allocation" && weights_given) {
     const double points = m.weight_elicitation().has_total_points() ? m.weight_elicitation().total_points() : 100.0;
-    if (std::fabs(total - points) > 1e-9 * points) {
+    if (!(points > 0)) {
+      c.Error("mcda.weight_elicitation.total_points", "is " + models::FormatNumber(points) + ", but must be > 0");
+    } else if (std::fabs(total - points) > 1e-9 * points) {
       c.Error("mcda.criteria", "the weights sum to " + models::FormatComputed(total) + ", but point allocation shares " +
                                    models::FormatNumber(points) + " points");
     }
   }
+  // Weights that are all zero (or too large to add up) would give every dossier a total of 0.
+  if (m.criteria_size() > 0 && weights_given && (!(total > 0) || !std::isfinite(total)) && wm != "point_allocation") {
+    c.Error("mcda.criteria", "the weights sum to " + models::FormatComputed(total) +
+                                 ", but must sum to a finite number > 0");
+  }
   if (wm == "hierarchical_point_allocation") {
+    double domain_total = 0;
     for (const sc::DomainWeight& dw : m.weight_elicitation().domains()) {
-      c.OneOf(Key("mcda.weight_elicitation.domains", dw.domain()), dw.domain(), domains);
+      const std::string dp = Key("mcda.weight_elicitation.domains", dw.domain());
+      c.OneOf(dp, dw.domain(), domains);
       if (!dw.has_weight() || !(dw.weight() >= 0)) {
-        c.Error(Key("mcda.weight_elicitation.domains", dw.domain()), "must be given points >= 0");
+        c.Error(dp, "must be given points >= 0");
+        continue;
       }
+      domain_total += dw.weight();
+      // A domain's points are shared by its criteria's weights: with none, they would be lost.
+      double within = 0;
+      for (const sc::Criterion& cr : m.criteria()) within += cr.domain() == dw.domain() ? cr.weight() : 0;
+      if (dw.weight() > 0 && !(within > 0)) {
+        c.Error(dp, "has " + models::FormatNumber(dw.weight()) + " points, but no criterion of domain " + dw.domain() +
+                        " has a weight > 0 to share them");
+      }
+    }
+    if (m.weight_elicitation().domains_size() > 0 && (!(domain_total > 0) || !std::isfinite(domain_total))) {
+      c.Error("mcda.weight_elicitation.domains", "the points sum to " + models::FormatComputed(domain_total) +
+                                                    ", but must sum to a finite number > 0");
     }
   }
   if (cs.decision_rules_size() == 0) c.Error("decision_rules", "is missing, but a criteria set needs decision rules");
@@ -289,7 +512,7 @@ void CheckCriteria(const sc::Criteria& cs, const std::string& file, const Source
     if (r.condition().empty()) {
       c.Error(rp, "has no condition (write condition: 'true' for the last rule)");
     } else {
-      CheckExpression(r.condition(), Key(rp, "condition"), file, map, diag);
+      CheckExpression(r.condition(), Key(rp, "condition"), issues);
     }
     if (r.outcome().empty()) c.Error(rp, "has no outcome");
     c.OneOf(Key(rp, "outcome"), r.outcome(), outcomes);
@@ -300,17 +523,40 @@ void CheckCriteria(const sc::Criteria& cs, const std::string& file, const Source
               {"restricted_indication", "restricted_operators_or_centre", "volume_cap", "trial_period", "registry_enrolment",
                "outcome_audit", "price_agreement", "re_evaluation", "evidence_request", "training_requirement",
                "comparator_disinvestment"});
-      if (!t.when().empty()) CheckExpression(t.when(), Key(tp, "when"), file, map, diag);
+      if (!t.when().empty()) CheckExpression(t.when(), Key(tp, "when"), issues);
+      if (t.has_due_months() && (t.due_months() < 0 || t.due_months() > kMaxDueMonths)) {
+        c.Error(Key(tp, "due_months"), "is " + std::to_string(t.due_months()) + ", but must be from 0 to " +
+                                           std::to_string(kMaxDueMonths) + " months");
+      }
       for (const auto& param : t.parameters()) {
-        CheckExpression(param.expr(), Key(Key(tp, "parameters"), param.name()), file, map, diag);
+        CheckExpression(param.expr(), Key(Key(tp, "parameters"), param.name()), issues);
       }
     }
   }
   const sc::Sensitivity& s = cs.sensitivity();
   if (s.has_weight_perturbation_pct() && !(s.weight_perturbation_pct() >= 0 && s.weight_perturbation_pct() < 100)) {
-    c.Error("sensitivity.weight_perturbation_pct", "must be a percentage in [0, 100)");
+    c.Error("sensitivity.weight_perturbation_pct",
+            "is " + models::FormatNumber(s.weight_perturbation_pct()) + ", but must be a percentage in [0, 100)");
   }
-  if (s.has_random_weight_draws() && s.random_weight_draws() < 0) c.Error("sensitivity.random_weight_draws", "must be >= 0");
+  if (s.has_random_weight_draws() && (s.random_weight_draws() < 0 || s.random_weight_draws() > kMaxDraws)) {
+    c.Error("sensitivity.random_weight_draws",
+            "is " + std::to_string(s.random_weight_draws()) + ", but must be from 0 to " + std::to_string(kMaxDraws));
+  }
+  if (s.has_random_weight_concentration() && !(s.random_weight_concentration() > 0)) {
+    c.Error("sensitivity.random_weight_concentration",
+            "is " + models::FormatNumber(s.random_weight_concentration()) + ", but must be > 0");
+  }
+  const sc::Dispersion& disp = s.dispersion();
+  if (disp.has_min_range() && !(disp.min_range() >= 0)) {
+    c.Error("sensitivity.dispersion.min_range", "is " + models::FormatNumber(disp.min_range()) + ", but must be >= 0");
+  }
+  if (disp.has_min_weight_pct() && !(disp.min_weight_pct() >= 0 && disp.min_weight_pct() <= 100)) {
+    c.Error("sensitivity.dispersion.min_weight_pct",
+            "is " + models::FormatNumber(disp.min_weight_pct()) + ", but must be a percentage in [0, 100]");
+  }
+  if (cs.voting().has_quorum() && cs.voting().quorum() < 0) {
+    c.Error("voting.quorum", "is " + std::to_string(cs.voting().quorum()) + ", but must be a number of members >= 0");
+  }
   c.OneOf("voting.majority", cs.voting().majority(), {"simple", "two_thirds", "consensus"});
   c.OneOf("voting.dissent_recorded", cs.voting().dissent_recorded(), {"named", "anonymous"});
 }
@@ -339,7 +585,7 @@ nlohmann::ordered_json DossierJson(const schemas::Dossier& d) {
 
 std::optional<LoadedDossier> LoadDossier(const FileSystem& fs, const std::string& path, Diagnostics* diag) {
   const size_t before = diag->size();
-  auto out = ReadInto<sc::Dossier>(fs, path, "dossier", diag);
+  auto out = ReadInto<sc::Dossier>(fs, path, "dossier", "vaglio.dossier/1", "a dossier", diag);
   if (!out) return std::nullopt;
   FieldChecker c(out->file, out->map, diag);
   CheckDossier(out->proto, c);
@@ -349,17 +595,37 @@ std::optional<LoadedDossier> LoadDossier(const FileSystem& fs, const std::string
 
 std::optional<LoadedCriteria> LoadCriteria(const FileSystem& fs, const std::string& path, Diagnostics* diag) {
   const size_t before = diag->size();
-  auto out = ReadInto<sc::Criteria>(fs, path, "criteria set", diag);
+  auto out = ReadInto<sc::Criteria>(fs, path, "criteria set", "vaglio.criteria/1", "a criteria set", diag);
   if (!out) return std::nullopt;
   FieldChecker c(out->file, out->map, diag);
-  CheckCriteria(out->proto, out->file, out->map, c, diag);
+  models::Issues issues;
+  CheckCriteria(out->proto, c, &issues);
+  AddExpressionIssues(*out, issues, diag);
   if (diag->size() != before) return std::nullopt;
   return out;
 }
 
-std::optional<LoadedScores> LoadScores(const FileSystem& fs, const std::string& path, Diagnostics* diag) {
+void AddExpressionIssues(const LoadedCriteria& criteria, const models::Issues& issues, Diagnostics* diag) {
+  if (issues.empty()) return;
+  const std::map<std::string, std::string> texts = ExpressionTexts(criteria.proto);
+  for (const models::Issue& i : issues) {
+    auto text = texts.find(i.path);
+    std::optional<SourceLocation> loc;
+    if (text != texts.end() && criteria.map.Has(i.path)) {
+      loc = LocateInScalar(criteria.bytes, criteria.map.Find(i.path), text->second, i.offset);
+    }
+    if (loc) {
+      diag->Error(criteria.file, *loc, i.path, i.message);
+    } else {
+      diag->AddIssues(criteria.file, criteria.map, {i});
+    }
+  }
+}
+
+std::optional<LoadedScores> LoadScores(const FileSystem& fs, const std::string& path, Diagnostics* diag,
+                                       bool keep_with_problems) {
   const size_t before = diag->size();
-  auto out = ReadInto<sc::Scores>(fs, path, "scores file", diag);
+  auto out = ReadInto<sc::Scores>(fs, path, "scores file", "vaglio.scores/1", "a scores file", diag);
   if (!out) return std::nullopt;
   FieldChecker c(out->file, out->map, diag);
   c.Format(out->proto.format(), "vaglio.scores/1", "a scores file");
@@ -377,6 +643,28 @@ std::optional<LoadedScores> LoadScores(const FileSystem& fs, const std::string& 
       }
     }
   }
+  const sc::Vote& v = out->proto.vote();
+  for (const auto& [name, has, count] : {std::tuple{"for", v.has_for_(), v.for_()}, std::tuple{"against", v.has_against(), v.against()},
+                                         std::tuple{"abstain", v.has_abstain(), v.abstain()}}) {
+    if (has && count < 0) c.Error(Key("vote", name), "is " + std::to_string(count) + ", but must be a number of votes >= 0");
+  }
+  for (int i = 0; i < v.dissents_size(); ++i) {
+    const std::string& member = v.dissents(i).member();
+    if (!member.empty() && std::find(ids.begin(), ids.end(), member) == ids.end()) {
+      c.Error(Key(Item("vote.dissents", i), "member"),
+              "'" + member + "' is not a member listed under members:" + models::DidYouMeanSuffix(member, ids));
+    }
+  }
+  if (diag->size() != before && !keep_with_problems) return std::nullopt;
+  return out;
+}
+
+std::optional<LoadedDecision> LoadDecision(const FileSystem& fs, const std::string& path, Diagnostics* diag) {
+  const size_t before = diag->size();
+  auto out = ReadInto<sc::Decision>(fs, path, "decision file", "vaglio.decision/1", "a decision file", diag);
+  if (!out) return std::nullopt;
+  FieldChecker c(out->file, out->map, diag);
+  c.Format(out->proto.format(), "vaglio.decision/1", "a decision file");
   if (diag->size() != before) return std::nullopt;
   return out;
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "criteria.pb.h"
+#include "decision.pb.h"
 #include "dossier.pb.h"
 #include "engine/diagnostics.h"
 #include "engine/io.h"
@@ -27,6 +28,7 @@ struct LoadedFile {
 using LoadedDossier = LoadedFile<schemas::Dossier>;
 using LoadedCriteria = LoadedFile<schemas::Criteria>;
 using LoadedScores = LoadedFile<schemas::Scores>;
+using LoadedDecision = LoadedFile<schemas::Decision>;
 
 /// Reads a dossier (format vaglio.dossier/1): structure, types, closed value sets, dates
 /// and code formats are checked; missing content is not an error here (completeness).
@@ -37,8 +39,21 @@ std::optional<LoadedDossier> LoadDossier(const FileSystem& fs, const std::string
 /// provides, weights by the elicitation method's rules, thresholds, rules.
 std::optional<LoadedCriteria> LoadCriteria(const FileSystem& fs, const std::string& path, Diagnostics* diag);
 
-/// Reads members' scores (format vaglio.scores/1).
-std::optional<LoadedScores> LoadScores(const FileSystem& fs, const std::string& path, Diagnostics* diag);
+/// Reads members' scores (format vaglio.scores/1). With `keep_with_problems`, a file whose
+/// problems have been reported is still returned (nothing only when it cannot be read or is
+/// not a YAML mapping), so that its checks against the criteria set can report at once too.
+std::optional<LoadedScores> LoadScores(const FileSystem& fs, const std::string& path, Diagnostics* diag,
+                                       bool keep_with_problems = false);
+
+/// Adds problems of a criteria set's expressions, `issues` at key paths such as
+/// "decision_rules.D07.condition" with an offset inside the expression: each is located at
+/// the line and column of that character, also in an expression written over several lines
+/// (a `>-` block); at the expression when there is no offset.
+void AddExpressionIssues(const LoadedCriteria& criteria, const models::Issues& issues, Diagnostics* diag);
+
+/// Reads a committee's decision (format vaglio.decision/1); checking it against its
+/// evaluation needs the registry (engine/registry/audit.h).
+std::optional<LoadedDecision> LoadDecision(const FileSystem& fs, const std::string& path, Diagnostics* diag);
 
 /// The dossier as JSON with the names of the file (for expressions and reports).
 nlohmann::ordered_json DossierJson(const schemas::Dossier& d);
