@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DVAGLIO_WERROR=ON
 
-.PHONY: all deps build demo test test-slow bench sanitize format clean
+.PHONY: all deps build demo compare-demo test test-slow bench sanitize format clean
 
 all: build
 
@@ -16,10 +16,16 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # The main job: the NP1 hip prosthesis dossier evaluated against the example criteria set,
-# with the committee's scores; the record (JSON) and a Markdown report go to build/demo/.
+# with the committee's scores; the record (JSON), a Markdown report and the HTML report go
+# to build/demo/.
 demo: build
 	./$(BUILD)/cli/vaglio evaluate examples/np1/np1.dossier.yaml --criteria examples/np1/irccs.criteria.yaml \
-	  --scores examples/np1/np1.scores.yaml --format text --out $(BUILD)/demo
+	  --scores examples/np1/np1.scores.yaml --format text --out $(BUILD)/demo --report $(BUILD)/demo/report.html
+
+# Three hospitals' registries built from the NP1 dossier with their own criteria sets, then
+# compared (examples/compare/README.md); registries and outputs go to build/compare-demo/.
+compare-demo: build
+	./examples/compare/run ./$(BUILD)/cli/vaglio $(BUILD)/compare-demo
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE slow
@@ -39,5 +45,7 @@ sanitize: deps
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
+# A PostgreSQL test server left running by an interrupted `make test` is stopped first.
 clean:
+	@for b in $(BUILD) build-asan; do ./scripts/pg-test-server stop $$b/tests/pg-test 2>/dev/null || true; done
 	rm -rf $(BUILD) build-asan

@@ -28,6 +28,7 @@ void AddEvaluateCommand(CLI::App& app, Context& ctx, int* exit_code);
 void AddAssessCommand(CLI::App& app, Context& ctx, int* exit_code);
 void AddRegistryCommands(CLI::App& app, Context& ctx, int* exit_code);
 void AddCompareCommand(CLI::App& app, Context& ctx, int* exit_code);
+void AddReportCommand(CLI::App& app, Context& ctx, int* exit_code);
 
 }  // namespace vaglio::cli
 

@@ -39,14 +39,18 @@ int Compare(const CompareArgs& a, Context& ctx) {
   reg::CompareOptions o;
   o.device = a.device;
   o.dossier = a.dossier;
-  o.threads = a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.threads = a.threads > 0 ? a.threads
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string error;
   auto j = reg::Compare(stores, o, &error);
   if (!j) {
     ctx.err << "vaglio: error: " << error << "\n";
     return kExitInvalid;
   }
-  ctx.out << (a.format == "json" ? j->dump(2) + "\n" : reg::CompareText(*j));
+  // Text from the stored files that is not UTF-8 is printed as U+FFFD rather than failing.
+  ctx.out << (a.format == "json"
+                  ? j->dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"
+                  : reg::CompareText(*j));
   return kExitOk;
 }
 
@@ -54,9 +58,12 @@ int Compare(const CompareArgs& a, Context& ctx) {
 
 void AddCompareCommand(CLI::App& app, Context& ctx, int* exit_code) {
   auto a = std::make_shared<CompareArgs>();
-  CLI::App* cmd = app.add_subcommand("compare", "Compare one device's evaluations across hospitals' registries");
-  cmd->add_option("REGISTRY", a->registries, "registries (files or postgresql:// URLs)")->required();
-  cmd->add_option("--device", a->device, "the device: CND code or RDM number (needed when several are evaluated)");
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "Compare one device's evaluations across hospitals' registries");
+  cmd->add_option("REGISTRY", a->registries, "registries (files or postgresql:// URLs)")
+      ->required();
+  cmd->add_option("--device", a->device,
+                  "the device: RDM number or CND code (needed when the registries hold several)");
   cmd->add_option("--dossier", a->dossier, "only evaluations of this dossier id");
   cmd->add_option("--format", a->format, "output format")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--threads", a->threads, "threads for re-run PSA (default: all cores)");

@@ -10,12 +10,14 @@
 #include "engine/evaluation/assess.h"
 #include "engine/evaluation/evaluate.h"
 #include "engine/registry/audit.h"
+#include "engine/report/report.h"
 
 namespace vaglio::cli {
 namespace {
 
 struct EvaluateArgs {
   std::string dossier, criteria, scores, date, out_dir;
+  std::string html;  // evaluate --report, assess --html
   std::string format = "json";
   int threads = 0;
   std::string registry, sign, supersedes;  // evaluate only
@@ -82,6 +84,14 @@ int Evaluate(const EvaluateArgs& a, Context& ctx) {
       !WriteOutputs(ctx, a.out_dir, {{"record.json", json}, {"report.md", engine::RecordText(*r, true)}})) {
     return kExitInvalid;
   }
+  if (!a.html.empty()) {
+    engine::report::ReportData data;
+    data.record = r->record;
+    if (!ctx.fs.Write(a.html, engine::report::EvaluationHtml(data), &error)) {
+      ctx.err << "vaglio: error: --report " << a.html << ": " << error << "\n";
+      return kExitInvalid;
+    }
+  }
   if (a.format == "json") {
     ctx.out << json;
   } else {
@@ -112,6 +122,10 @@ int Assess(const EvaluateArgs& a, Context& ctx) {
       !WriteOutputs(ctx, a.out_dir, {{"assessment.json", json}, {"assessment.md", engine::AssessText(*r, true)}})) {
     return kExitInvalid;
   }
+  if (std::string error; !a.html.empty() && !ctx.fs.Write(a.html, engine::report::AssessHtml(*r), &error)) {
+    ctx.err << "vaglio: error: --html " << a.html << ": " << error << "\n";
+    return kExitInvalid;
+  }
   if (a.format == "json") {
     ctx.out << json;
   } else {
@@ -140,6 +154,7 @@ void AddEvaluateCommand(CLI::App& app, Context& ctx, int* exit_code) {
   cmd->add_option("--registry", a->registry, "store the record with its inputs in this registry (file or postgresql:// URL)");
   cmd->add_option("--sign", a->sign, "sign the stored record with this key file (vaglio keygen)");
   cmd->add_option("--supersedes", a->supersedes, "the record_id of an earlier evaluation this one corrects");
+  cmd->add_option("--report", a->html, "also write a self-contained HTML report with charts to this file");
   cmd->callback([a, &ctx, exit_code]() { *exit_code = Evaluate(*a, ctx); });
 }
 
@@ -149,6 +164,7 @@ void AddAssessCommand(CLI::App& app, Context& ctx, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("assess", "Self-assess a dossier before submitting: gaps, likely outcome, price");
   AddCommon(cmd, a.get(), "text");
   cmd->add_option("--date", a->date, "assessment date YYYY-MM-DD (default: the scores' meeting_date, else today, UTC)");
+  cmd->add_option("--html", a->html, "also write the self-assessment as a self-contained HTML page to this file");
   cmd->callback([a, &ctx, exit_code]() { *exit_code = Assess(*a, ctx); });
 }
 

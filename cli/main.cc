@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   AddAssessCommand(app, ctx, &exit_code);
   AddRegistryCommands(app, ctx, &exit_code);
   AddCompareCommand(app, ctx, &exit_code);
+  AddReportCommand(app, ctx, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

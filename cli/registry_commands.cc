@@ -117,7 +117,7 @@ int Verify(const VerifyArgs& a, Context& ctx) {
     }
     j["records"] = recs;
     j["problems"] = rep.problems;
-    ctx.out << j.dump(2) << "\n";
+    ctx.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     for (const reg::RecordCheck& r : rep.records) {
       const reg::Entry& e = *r.entry;
@@ -172,10 +172,11 @@ int History(const HistoryArgs& a, Context& ctx) {
                     {"refers_to", e.refers_to},
                     {"supersedes", e.supersedes},
                     {"superseded_by", superseded_by.count(e.record_id) ? superseded_by[e.record_id] : ""},
-                    {"decision", decided_by.count(e.record_id) ? decided_by[e.record_id] : ""}});
+                    {"decision", decided_by.count(e.record_id) ? decided_by[e.record_id] : ""},
+                    {"hash", e.hash}});  // the head's is the value to anchor (docs/audit-format.md)
   }
   if (a.format == "json") {
-    ctx.out << rows.dump(2) << "\n";
+    ctx.out << rows.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   for (const auto& r : rows) {
@@ -207,9 +208,10 @@ int Import(const std::vector<std::string>& files, const std::string& registry, C
     auto text = ctx.fs.Read(f, &error);
     if (!text) return Fail(ctx, f + ": " + error);
     auto c = reg::ParseExport(*text, &error);
-    if (!c) return Fail(ctx, f + ": " + error);
+    if (!c || !reg::VerifyContents(*c, &error)) return Fail(ctx, f + ": " + error);
     all.push_back(std::move(*c));
   }
+  // Every export verifies before the registry is opened, so a refused import creates nothing.
   auto store = Open(ctx, registry, true);
   if (!store) return kExitInvalid;
   for (size_t i = 0; i < files.size(); ++i) {

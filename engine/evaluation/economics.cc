@@ -162,9 +162,13 @@ std::optional<EconomicsResult> RunEconomics(const FileSystem& fs, const LoadedDo
     for (size_t i = 0; i < info.inputs.size(); ++i) {
       if (info.inputs[i].name == r.price_parameter) price_input = static_cast<int>(i);
     }
-    if (price_input < 0) {
+    const auto& names = info.parameter_names;
+    if (price_input < 0 && std::find(names.begin(), names.end(), r.price_parameter) != names.end()) {
+      located("price_parameter", "'" + r.price_parameter + "' is a formula of the model, but the price must be a "
+                                     "parameter whose value is a number");
+    } else if (price_input < 0) {
       located("price_parameter", "'" + r.price_parameter + "' is not a parameter of the model whose value is a number" +
-                                     models::DidYouMeanSuffix(r.price_parameter, info.parameter_names));
+                                     models::DidYouMeanSuffix(r.price_parameter, names));
     }
   }
   if (diag->size() != errors) return std::nullopt;
@@ -262,6 +266,23 @@ std::optional<EconomicsResult> RunEconomics(const FileSystem& fs, const LoadedDo
       }
     }
     r.thresholds.push_back(tr);
+  }
+  if (r.psa) {
+    std::vector<double> wtps;
+    for (const sc::Threshold& t : params.wtp_thresholds()) wtps.push_back(t.value());
+    r.psa_summary = SummarisePsa(*r.psa, d, c, rate, CeacGrid(wtps));
+  }
+  if (params.wtp_thresholds_size() > 0) {
+    r.tornado_label = params.wtp_thresholds(0).label();
+    r.tornado_wtp = params.wtp_thresholds(0).value();
+  }
+  // A parameter's range may take the model outside its domain (a row no longer summing
+  // to 1): the tornado is then left out and flagged, the evaluation goes on.
+  Diagnostics tornado_diag;
+  if (auto tornado = RunTornado(*model, d, c, e, rate, r.tornado_wtp, &tornado_diag)) {
+    r.tornado = std::move(*tornado);
+  } else if (!tornado_diag.items().empty()) {
+    r.flags.push_back("no tornado: " + tornado_diag.items().front().message);
   }
   r.model = std::move(model);
   return r;

@@ -7,6 +7,7 @@
 
 #include "criteria.pb.h"
 #include "engine/diagnostics.h"
+#include "engine/evaluation/uncertainty_summary.h"
 #include "engine/io.h"
 #include "engine/load/dossier_loader.h"
 #include "engine/load/model_loader.h"
@@ -40,6 +41,10 @@ struct EconomicsResult {
   std::string status;  // more_costly_more_effective, dominant, dominated, less_costly_less_effective, equal
   std::vector<ThresholdResult> thresholds;
   std::optional<models::PsaResult> psa;
+  std::optional<PsaSummaryResult> psa_summary;  // CE plane sample, CEAC and CEAF
+  std::string tornado_label;           // the threshold of the tornado (the first; none: wtp 0)
+  double tornado_wtp = 0;
+  std::vector<OneWayInmb> tornado;     // empty: no parameter has a range
   std::string price_parameter;
   std::optional<double> device_price;  // the price parameter's base value, model currency
   bool has_bia = false;

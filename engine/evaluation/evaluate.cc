@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "engine/evaluation/cheers.h"
 #include "engine/evaluation/robustness.h"
 #include "engine/evaluation/rules.h"
 #include "engine/expr/json_context.h"
@@ -161,13 +162,22 @@ std::string Fmt(double v, int digits = 6) {
   return buf;
 }
 
-// Checks the scores against the criteria set: known criteria, values on each scale.
-void CheckScores(const LoadedScores& s, const sc::Criteria& cs, const std::string& dossier_id, Diagnostics* diag) {
-  if (!s.proto.dossier_id().empty() && s.proto.dossier_id() != dossier_id) {
+// Checks the scores against the criteria set and the dossier: known criteria, values on
+// each scale, evidence references naming the dossier's studies.
+void CheckScores(const LoadedScores& s, const sc::Criteria& cs, const sc::Dossier& dossier, bool foreign_scores,
+                 Diagnostics* diag) {
+  const std::string& dossier_id = dossier.dossier_id();
+  std::vector<std::string> studies;
+  for (const auto& st : dossier.evidence().studies()) {
+    if (!st.id().empty()) studies.push_back(st.id());
+  }
+  // (An id missing from the dossier or the criteria set has been reported with them.)
+  if (!s.proto.dossier_id().empty() && !dossier_id.empty() && s.proto.dossier_id() != dossier_id) {
     diag->Error(s.file, s.map.Find("dossier_id"), "dossier_id",
                 "is '" + s.proto.dossier_id() + "', but the dossier evaluated is '" + dossier_id + "'");
   }
-  if (!s.proto.config_id().empty() && s.proto.config_id() != cs.config_id()) {
+  if (!foreign_scores && !s.proto.config_id().empty() && !cs.config_id().empty() &&
+      s.proto.config_id() != cs.config_id()) {
     diag->Error(s.file, s.map.Find("config_id"), "config_id",
                 "is '" + s.proto.config_id() + "', but the criteria set applied is '" + cs.config_id() + "'");
   }
@@ -180,12 +190,18 @@ void CheckScores(const LoadedScores& s, const sc::Criteria& cs, const std::strin
       if (c.id() == cscore.criterion()) crit = &c;
     }
     if (crit == nullptr) {
+      if (foreign_scores) continue;
       diag->Error(s.file, s.map.Find(path), path, "'" + cscore.criterion() + "' is not a criterion of the criteria set" +
                                                       models::DidYouMeanSuffix(cscore.criterion(), ids));
       continue;
     }
+    // A scale the criteria set's own checks rejected is no measure of the scores.
+    const std::string scale = JoinPath(JoinPath("mcda.criteria", crit->id()), "scale");
+    const bool scale_rejected = std::any_of(diag->items().begin(), diag->items().end(), [&](const Diagnostic& d) {
+      return d.path.rfind(scale, 0) == 0 || d.path == JoinPath("mcda.criteria", crit->id());
+    });
     auto check = [&](const sc::MemberScore& ms, const std::string& p) {
-      if (!ms.has_score()) return;
+      if (!ms.has_score() || scale_rejected) return;
       const double v = ms.score();
       bool ok = v >= crit->scale().min() && v <= crit->scale().max();
       if (ok && crit->scale().type() == "ordinal" && crit->scale().levels_size() > 0) {
@@ -201,6 +217,24 @@ void CheckScores(const LoadedScores& s, const sc::Criteria& cs, const std::strin
     };
     if (cscore.has_consensus()) check(cscore.consensus(), JoinPath(path, "consensus"));
     for (const auto& ms : cscore.members()) check(ms, JoinPath(path, ms.member()));
+  }
+  // Evidence is referred to by study id (docs/formats.md §Studies); a dossier without
+  // studies is incomplete, which its evaluation says, rather than a reason to stop.
+  for (const auto& cscore : s.proto.scores()) {
+    if (studies.empty()) break;
+    const std::string path = JoinPath("scores", cscore.criterion());
+    auto refs = [&](const sc::MemberScore& ms, const std::string& p) {
+      for (int i = 0; i < ms.evidence_refs_size(); ++i) {
+        const std::string& ref = ms.evidence_refs(i);
+        if (std::find(studies.begin(), studies.end(), ref) != studies.end()) continue;
+        std::string hint = models::DidYouMeanSuffix(ref, studies);
+        if (hint.empty()) hint = ", whose studies are " + models::QuotedList(studies);
+        const std::string rp = IndexPath(JoinPath(p, "evidence_refs"), static_cast<size_t>(i));
+        diag->Error(s.file, s.map.Find(rp), rp, "'" + ref + "' is not the id of a study of the dossier" + hint);
+      }
+    };
+    if (cscore.has_consensus()) refs(cscore.consensus(), JoinPath(path, "consensus"));
+    for (const auto& ms : cscore.members()) refs(ms, JoinPath(path, ms.member()));
   }
 }
 
@@ -276,11 +310,11 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
   // Every file is read and checked, and so is the date, before anything stops: each
   // problem is reported at once.
   const size_t before = diag->size();
-  auto dossier = LoadDossier(fs, opts.dossier, diag);
-  auto criteria = LoadCriteria(fs, opts.criteria, diag);
+  auto dossier = LoadDossier(fs, opts.dossier, diag, /*keep_with_problems=*/true);
+  auto criteria = LoadCriteria(fs, opts.criteria, diag, /*keep_with_problems=*/true);
   std::optional<LoadedScores> scores;
   if (!opts.scores.empty()) scores = LoadScores(fs, opts.scores, diag, /*keep_with_problems=*/true);
-  if (dossier && criteria && scores) CheckScores(*scores, criteria->proto, dossier->proto.dossier_id(), diag);
+  if (dossier && criteria && scores) CheckScores(*scores, criteria->proto, dossier->proto, opts.foreign_scores, diag);
   std::optional<int> date;
   if (!opts.date.empty()) {
     date = ParseIsoDate(opts.date);
@@ -599,6 +633,40 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
       x->set_price_threshold_found(t.price_threshold.has_value());
       x->set_price_threshold(t.price_threshold.value_or(0) * ec.exchange_rate);
     }
+    if (ec.psa_summary) {
+      const PsaSummaryResult& ps = *ec.psa_summary;
+      sc::PsaSummary* x = e->mutable_psa();
+      x->set_draws(static_cast<int>(ps.draws));
+      x->set_mean_delta_cost(ps.mean_delta_cost);
+      x->set_mean_delta_effect(ps.mean_delta_effect);
+      x->set_sample_size(static_cast<int>(ps.sample_delta_cost.size()));
+      for (double v : ps.sample_delta_cost) x->add_sample_delta_cost(v);
+      for (double v : ps.sample_delta_effect) x->add_sample_delta_effect(v);
+      for (const CeacResult& c : ps.ceac) {
+        sc::CeacPoint* pt = x->add_ceac();
+        pt->set_wtp(c.wtp);
+        pt->set_p_device(c.p_device);
+        pt->set_p_comparator(1 - c.p_device);
+        pt->set_optimal(c.device_optimal ? ec.device : ec.comparator);
+        pt->set_p_optimal(c.device_optimal ? c.p_device : 1 - c.p_device);
+      }
+    }
+    if (!ec.tornado.empty()) {
+      sc::Tornado* t = e->mutable_tornado();
+      t->set_threshold_label(ec.tornado_label);
+      t->set_wtp(ec.tornado_wtp);
+      t->set_base_inmb(ec.tornado_wtp * ec.delta_effect - ec.delta_cost);
+      for (const OneWayInmb& o : ec.tornado) {
+        sc::OneWayResult* x = t->add_parameters();
+        x->set_parameter(o.parameter);
+        x->set_label(o.label);
+        x->set_low(o.low);
+        x->set_high(o.high);
+        x->set_declared_range(o.declared);
+        x->set_inmb_low(o.inmb_low);
+        x->set_inmb_high(o.inmb_high);
+      }
+    }
     if (ec.has_bia) {
       for (const auto& [name, years, total] : {std::tuple{"hospital", &ec.bia.hospital, ec.bia.total_hospital},
                                                std::tuple{"ssn", &ec.bia.ssn, ec.bia.total_ssn}}) {
@@ -615,6 +683,14 @@ std::optional<EvaluationResult> Evaluate(const FileSystem& fs, const EvaluateOpt
         }
       }
     }
+  }
+  for (const CheersItem& c : CheckCheers(ds, r.economics, cs.parameters())) {
+    sc::CheersItem* x = rec.add_cheers();
+    x->set_item(c.item);
+    x->set_topic(c.topic);
+    x->set_status(c.status);
+    x->set_answered_by(c.answered_by);
+    x->set_note(c.note);
   }
   *rec.mutable_robustness() = robust->record;
   rec.mutable_proposed_outcome()->set_outcome(rule.outcome());

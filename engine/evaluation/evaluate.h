@@ -27,6 +27,10 @@ struct EvaluateOptions {
   /// False for a self-assessment: the scores are the applicant's expectations, not a
   /// committee's, so there is no committee (quorum, declarations, vote) to check or record.
   bool committee = true;
+  /// True when the scores were given under another criteria set (`vaglio compare` re-runs
+  /// one hospital's scores under another's set): their `config_id` is not compared with
+  /// this set's, and scores of criteria this set does not have are left out, not errors.
+  bool foreign_scores = false;
 };
 
 /// Everything an evaluation computed, for the record, reports and `assess`.

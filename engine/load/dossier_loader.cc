@@ -121,6 +121,32 @@ constexpr int kMaxDueMonths = 1200;
 
 const std::vector<std::string> kRiskClasses = {"I", "Is", "Im", "Ir", "IIa", "IIb", "III", "A", "B", "C", "D"};
 
+// Reports every repeated value among `values` (the `key` of each item of the list `list`;
+// empty values are not ids and pass), at the repeat, naming the line of the first.
+void CheckUnique(FieldChecker& c, const std::string& list, const std::string& key, const std::vector<std::string>& values,
+                 const std::string& what) {
+  std::map<std::string, int> first;
+  for (int i = 0; i < static_cast<int>(values.size()); ++i) {
+    const std::string& v = values[static_cast<size_t>(i)];
+    if (v.empty()) continue;
+    auto [it, fresh] = first.insert({v, i});
+    if (fresh) continue;
+    const int line = c.map().Find(Key(Item(list, it->second), key)).line;
+    c.Error(Key(Item(list, i), key), "duplicate " + what + " '" + v + "' (first at line " + std::to_string(line) + ")");
+  }
+}
+
+// Reports `value` (when given) that is not one of `ids`, the entries of `where`. When
+// `where` lists nothing the reference is not checked: a missing section is a completeness
+// matter (it may make the request inadmissible), not an input error.
+void CheckRef(FieldChecker& c, const std::string& path, const std::string& value, const std::vector<std::string>& ids,
+              const std::string& what, const std::string& where) {
+  if (value.empty() || ids.empty() || std::find(ids.begin(), ids.end(), value) != ids.end()) return;
+  std::string hint = models::DidYouMeanSuffix(value, ids);
+  if (hint.empty()) hint = ", which lists " + models::QuotedList(ids);
+  c.Error(path, "'" + value + "' is not " + what + " listed under " + where + hint);
+}
+
 void CheckDossier(const sc::Dossier& d, FieldChecker& c) {
   c.Format(d.format(), "vaglio.dossier/1", "a dossier");
   c.OneOf("status", d.status(), {"draft", "submitted", "inadmissible", "incomplete", "admitted", "under_assessment",
@@ -131,6 +157,16 @@ void CheckDossier(const sc::Dossier& d, FieldChecker& c) {
   for (const char* f : {"received", "completed", "assessed", "appraised", "decided"}) {
     const auto* field = d.dates().GetDescriptor()->FindFieldByName(f);
     c.Date(Key("dates", f), d.dates().GetReflection()->GetString(d.dates(), field));
+  }
+  std::vector<std::string> people;
+  for (const sc::Person& p : d.people()) people.push_back(p.id());
+  CheckRef(c, "requesting_unit.head", d.requesting_unit().head(), people, "a person", "people");
+  for (int i = 0; i < d.requesters_size(); ++i) {
+    CheckRef(c, Key(Item("requesters", i), "person"), d.requesters(i).person(), people, "a person", "people");
+  }
+  for (int i = 0; i < d.interest_declarations_size(); ++i) {
+    CheckRef(c, Key(Item("interest_declarations", i), "person"), d.interest_declarations(i).person(), people, "a person",
+             "people");
   }
   const sc::Device& dev = d.device();
   if (!dev.cnd_code().empty() && !std::regex_match(dev.cnd_code(), std::regex("[A-Z]([0-9]{2})*"))) {
@@ -154,10 +190,13 @@ void CheckDossier(const sc::Dossier& d, FieldChecker& c) {
           {"consumable", "implant", "capital_equipment", "software", "ivd", "combination"});
   c.OneOf("pico.intervention.setting", d.pico().intervention().setting(),
           {"inpatient", "day_surgery", "outpatient", "home", "lab"});
+  std::vector<std::string> outcomes;
   for (int i = 0; i < d.pico().outcomes_size(); ++i) {
     c.OneOf(Key(Item("pico.outcomes", i), "importance"), d.pico().outcomes(i).importance(),
             {"critical", "important", "limited"});
+    outcomes.push_back(d.pico().outcomes(i).name());
   }
+  CheckUnique(c, "pico.outcomes", "name", outcomes, "outcome");
   c.Date("evidence.search.date", d.evidence().search().date());
   for (int i = 0; i < d.evidence().studies_size(); ++i) {
     const sc::Study& s = d.evidence().studies(i);
@@ -167,9 +206,14 @@ void CheckDossier(const sc::Dossier& d, FieldChecker& c) {
     c.OneOf(Key(p, "sponsor"), s.sponsor(), {"industry", "academic", "mixed", "unknown"});
     c.OneOf(Key(p, "risk_of_bias.judgement"), s.risk_of_bias().judgement(), {"low", "some_concerns", "high"});
   }
+  std::vector<std::string> study_ids;
+  for (const sc::Study& s : d.evidence().studies()) study_ids.push_back(s.id());
+  CheckUnique(c, "evidence.studies", "id", study_ids, "study id");
   for (int i = 0; i < d.evidence().certainty_by_outcome_size(); ++i) {
-    c.OneOf(Key(Item("evidence.certainty_by_outcome", i), "grade"), d.evidence().certainty_by_outcome(i).grade(),
-            {"high", "moderate", "low", "very_low"});
+    const std::string p = Item("evidence.certainty_by_outcome", i);
+    c.OneOf(Key(p, "grade"), d.evidence().certainty_by_outcome(i).grade(), {"high", "moderate", "low", "very_low"});
+    CheckRef(c, Key(p, "outcome"), d.evidence().certainty_by_outcome(i).outcome(), outcomes, "an outcome",
+             "pico.outcomes");
   }
   for (int i = 0; i < d.costs_size(); ++i) {
     const sc::CostItem& item = d.costs(i);
@@ -182,6 +226,21 @@ void CheckDossier(const sc::Dossier& d, FieldChecker& c) {
     if (item.unit_cost().has_amount() && item.unit_cost().amount() < 0) {
       c.Error(Key(p, "unit_cost"), "found '" + models::FormatNumber(item.unit_cost().amount()) + "', but must be >= 0");
     }
+    if (item.has_quantity() && item.quantity() < 0) {
+      c.Error(Key(p, "quantity"), "found '" + models::FormatNumber(item.quantity()) + "', but must be >= 0");
+    }
+    for (int k = 0; k < item.years_size(); ++k) {
+      if (item.years(k) < 1) {
+        c.Error(Item(Key(p, "years"), k), "found '" + std::to_string(item.years(k)) + "', but budget years start at 1");
+      }
+    }
+  }
+  std::vector<std::string> cost_ids;
+  for (const sc::CostItem& item : d.costs()) cost_ids.push_back(item.id());
+  CheckUnique(c, "costs", "id", cost_ids, "cost item id");
+  if (d.reimbursement().tariff().has_amount() && d.reimbursement().tariff().amount() < 0) {
+    c.Error("reimbursement.tariff", "found '" + models::FormatNumber(d.reimbursement().tariff().amount()) +
+                                        "', but must be >= 0");
   }
   c.OneOf("acquisition_mode", d.acquisition_mode(), {"purchase", "lease", "rent", "pay_per_use",
                                                      "free_loan_with_consumables", "donation", "trial"});
@@ -193,6 +252,23 @@ void CheckDossier(const sc::Dossier& d, FieldChecker& c) {
                                                        "', but must be a percentage in [0, 100]");
     }
     if (v.has_year() && v.year() < 1) c.Error(Key(p, "year"), "found '" + std::to_string(v.year()) + "', but budget years start at 1");
+    for (const auto& [name, has, count] : {std::tuple{"patients", v.has_patients(), v.patients()},
+                                           std::tuple{"procedures", v.has_procedures(), v.procedures()}}) {
+      if (has && count < 0) c.Error(Key(p, name), "found '" + std::to_string(count) + "', but must be a number >= 0");
+    }
+  }
+  // Two entries for one year: the budget impact would use only one of them.
+  std::map<int, int> first_of_year;
+  for (int i = 0; i < d.volumes_size(); ++i) {
+    const sc::Volume& v = d.volumes(i);
+    const int year = v.has_year() ? v.year() : 1;
+    auto [it, fresh] = first_of_year.insert({year, i});
+    if (fresh) continue;
+    const std::string p = Item("volumes", i);
+    c.Error(v.has_year() ? Key(p, "year") : p,
+            "duplicate budget year " + std::to_string(year) + " (first at line " +
+                std::to_string(c.map().Find(Item("volumes", it->second)).line) +
+                (v.has_year() ? ")" : "; an entry without year is year 1)"));
   }
   for (int i = 0; i < d.economic_analyses_size(); ++i) {
     const sc::EconomicAnalysis& a = d.economic_analyses(i);
@@ -242,9 +318,59 @@ size_t FindPath(const std::string& text, const std::string& path) {
   return std::string::npos;
 }
 
-// Checks an expression of a criteria set: it parses, and names only what an evaluation
-// provides. `path` locates it; `offset` errors point inside it.
-void CheckExpression(const std::string& text, const std::string& path, models::Issues* issues) {
+// What the expressions of a criteria set may name, beyond the roots: the stage an
+// expression runs at (docs/formats.md §Context) and the names the set itself defines.
+struct ExpressionScope {
+  enum class Stage { kGate, kScore, kRule };
+  std::vector<std::string> gates, criteria, thresholds;
+};
+
+const std::vector<std::string> kOnFail = {"inadmissible", "incomplete", "route_research", "refer", "flag"};
+
+// The problem with path `p` (its keys `seg`) read at `stage`, or "" when there is none to
+// find before the evaluation. Names the criteria set defines (criteria.<ID>, gates.<ID>,
+// wtp.<label>...) are checked here, whatever the dossier, in the words the evaluation
+// would use; the rest of the context is checked when the expression runs.
+std::string ScopeProblem(const std::string& p, const std::vector<std::string>& seg, ExpressionScope::Stage stage,
+                         const ExpressionScope& scope) {
+  using Stage = ExpressionScope::Stage;
+  const std::string& root = seg[0];
+  if (stage != Stage::kRule &&
+      (root == "criteria" || root == "mcda" || root == "robustness" || (stage == Stage::kGate && root == "gates"))) {
+    return stage == Stage::kGate ? "'" + root +
+                                       "' does not exist yet when the gates run (they run first: 'gates', 'criteria', "
+                                       "'mcda' and 'robustness' come later)"
+                                 : "'" + root +
+                                       "' does not exist yet when scores are computed (they run after the gates: "
+                                       "'criteria', 'mcda' and 'robustness' come later)";
+  }
+  // An error when key k of the path is not one of `keys`.
+  auto unknown = [&](size_t k, const std::vector<std::string>& keys) -> std::string {
+    if (seg.size() <= k || std::find(keys.begin(), keys.end(), seg[k]) != keys.end()) return "";
+    std::string prefix = seg[0];
+    for (size_t i = 1; i < k; ++i) prefix += "." + seg[i];
+    return "unknown name '" + p + "': '" + prefix + "' has no '" + seg[k] + "'" + models::DidYouMeanSuffix(seg[k], keys);
+  };
+  if (root == "criteria") return unknown(1, scope.criteria);
+  if (root == "wtp") return unknown(1, scope.thresholds);
+  if (root == "economics" && seg.size() > 1 && (seg[1] == "inmb" || seg[1] == "p_ce" || seg[1] == "price_threshold")) {
+    return unknown(2, scope.thresholds);
+  }
+  if (root == "gates") {
+    std::vector<std::string> keys = scope.gates;
+    keys.insert(keys.end(), {"failed", "failed_on"});
+    if (std::string u = unknown(1, keys); !u.empty()) return u;
+    if (seg.size() > 1 && seg[1] == "failed_on") return unknown(2, kOnFail);
+    if (seg.size() > 1 && seg[1] != "failed") return unknown(2, {"passed", "on_fail"});
+  }
+  return "";
+}
+
+// Checks an expression of a criteria set: it parses, names only what an evaluation
+// provides, and of what the set defines only what exists at its stage. `path` locates it;
+// `offset` errors point inside it.
+void CheckExpression(const std::string& text, const std::string& path, ExpressionScope::Stage stage,
+                     const ExpressionScope& scope, models::Issues* issues) {
   auto parsed = expr::Expression::Parse(text);
   if (std::holds_alternative<expr::Error>(parsed)) {
     const expr::Error& e = std::get<expr::Error>(parsed);
@@ -253,20 +379,31 @@ void CheckExpression(const std::string& text, const std::string& path, models::I
   }
   const auto& roots = ContextRoots();
   for (const std::string& p : std::get<expr::Expression>(parsed).Paths()) {
-    const std::string root = p.substr(0, p.find('.'));
-    if (std::find(roots.begin(), roots.end(), root) != roots.end()) continue;
+    const size_t at = FindPath(text, p);
+    const int offset = at == std::string::npos ? -1 : static_cast<int>(at);
+    std::vector<std::string> seg;
+    for (size_t from = 0;;) {
+      const size_t dot = p.find('.', from);
+      seg.push_back(p.substr(from, dot == std::string::npos ? std::string::npos : dot - from));
+      if (dot == std::string::npos) break;
+      from = dot + 1;
+    }
+    const std::string& root = seg[0];
+    if (std::find(roots.begin(), roots.end(), root) != roots.end()) {
+      if (std::string problem = ScopeProblem(p, seg, stage, scope); !problem.empty()) {
+        issues->push_back(models::Issue{path, problem, offset});
+      }
+      continue;
+    }
     // 'dossier.device.x': the dossier's sections are read without a prefix.
     std::string hint = models::DidYouMeanSuffix(root, roots);
-    const size_t dot = p.find('.');
-    if (dot != std::string::npos) {
-      const std::string rest = p.substr(dot + 1), next = rest.substr(0, rest.find('.'));
-      if (std::find(roots.begin(), roots.end(), next) != roots.end()) hint = " (did you mean '" + rest + "'?)";
+    if (seg.size() > 1 && std::find(roots.begin(), roots.end(), seg[1]) != roots.end()) {
+      hint = " (did you mean '" + p.substr(root.size() + 1) + "'?)";
     }
-    const size_t at = FindPath(text, p);
     issues->push_back(models::Issue{path,
                                     "'" + root + "' is not something an evaluation provides" + hint +
                                         "; expressions can read " + models::QuotedList(roots),
-                                    at == std::string::npos ? -1 : static_cast<int>(at)});
+                                    offset});
   }
 }
 
@@ -309,9 +446,19 @@ std::optional<SourceLocation> LocateInScalar(std::string_view text, const Source
   }
   j += static_cast<size_t>(column - 1);
   if (j >= text.size()) return std::nullopt;
-  if (at.text_line == 0) {
-    if (text[j] == '|' || text[j] == '>') return std::nullopt;  // a block scalar not located
-    if (text[j] == '"' || text[j] == '\'') ++j, ++column;
+  if (at.text_line == 0 && (text[j] == '|' || text[j] == '>')) {
+    // A block scalar whose text the converter did not place (lines ending in "\r\n", a
+    // comment after the indicator): its text starts at the first line with content after
+    // the indicator's, past the indentation.
+    do {
+      j = text.find('\n', j);
+      if (j == std::string_view::npos) return std::nullopt;
+      ++j, ++line, column = 1;
+      while (j < text.size() && text[j] == ' ') ++j, ++column;
+    } while (j < text.size() && (text[j] == '\r' || text[j] == '\n'));
+    if (j >= text.size()) return std::nullopt;
+  } else if (at.text_line == 0 && (text[j] == '"' || text[j] == '\'')) {
+    ++j, ++column;
   }
   const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   // The end of the expression is placed after its last character, not after a final newline.
@@ -372,13 +519,27 @@ void CheckCriteria(const sc::Criteria& cs, FieldChecker& c, models::Issues* issu
     c.OneOf(Item("parameters.perspectives", i), p.perspectives(i), {"hospital", "regional", "ssn", "societal"});
   }
   if (p.wtp_thresholds_size() == 0) c.Error("parameters.wtp_thresholds", "is missing, but at least one threshold is needed");
+  const sc::Threshold* previous = nullptr;
   for (const sc::Threshold& t : p.wtp_thresholds()) {
     if (!t.has_value() || !(t.value() >= 0)) {
       c.Error(Key("parameters.wtp_thresholds", t.label()),
               (t.has_value() ? "is " + models::FormatNumber(t.value()) : std::string("has no value")) +
                   ", but must be a willingness to pay >= 0 per unit of effect");
+      continue;
     }
+    // Listed from the lowest to the highest, so that 'lower' and 'upper' say what they mean.
+    if (previous != nullptr && t.value() < previous->value()) {
+      c.Error(Key("parameters.wtp_thresholds", t.label()),
+              "is " + models::FormatNumber(t.value()) + ", but must be at least the threshold '" + previous->label() +
+                  "' before it (" + models::FormatNumber(previous->value()) +
+                  "): thresholds go from the lowest to the highest");
+    }
+    previous = &t;
   }
+  ExpressionScope scope;
+  for (const sc::Gate& g : cs.gates()) scope.gates.push_back(g.id());
+  for (const sc::Criterion& cr : cs.mcda().criteria()) scope.criteria.push_back(cr.id());
+  for (const sc::Threshold& t : p.wtp_thresholds()) scope.thresholds.push_back(t.label());
   for (const auto& [name, has, value] : {std::tuple{"discount_rate_costs", p.has_discount_rate_costs(), p.discount_rate_costs()},
                                          std::tuple{"discount_rate_outcomes", p.has_discount_rate_outcomes(), p.discount_rate_outcomes()}}) {
     if (!has) {
@@ -402,10 +563,10 @@ void CheckCriteria(const sc::Criteria& cs, FieldChecker& c, models::Issues* issu
     if (g.check().empty()) {
       c.Error(gp, "has no check, but a gate needs an expression that is true when it passes");
     } else {
-      CheckExpression(g.check(), Key(gp, "check"), issues);
+      CheckExpression(g.check(), Key(gp, "check"), ExpressionScope::Stage::kGate, scope, issues);
     }
     if (g.on_fail().empty()) c.Error(gp, "has no on_fail, but must say what a failure does");
-    c.OneOf(Key(gp, "on_fail"), g.on_fail(), {"inadmissible", "incomplete", "route_research", "refer", "flag"});
+    c.OneOf(Key(gp, "on_fail"), g.on_fail(), kOnFail);
   }
   const sc::Mcda& m = cs.mcda();
   c.OneOf("mcda.method", m.method(), {"weighted_sum"});
@@ -442,10 +603,12 @@ void CheckCriteria(const sc::Criteria& cs, FieldChecker& c, models::Issues* issu
     }
     weights_given = weights_given && cr.has_weight() && cr.weight() >= 0;
     total += cr.weight();
-    if (!cr.computed().empty()) CheckExpression(cr.computed(), Key(cp, "computed"), issues);
+    if (!cr.computed().empty()) {
+      CheckExpression(cr.computed(), Key(cp, "computed"), ExpressionScope::Stage::kScore, scope, issues);
+    }
     if (!cr.value_function().input().empty()) {
       const sc::ValueFunction& vf = cr.value_function();
-      CheckExpression(vf.input(), Key(cp, "value_function.input"), issues);
+      CheckExpression(vf.input(), Key(cp, "value_function.input"), ExpressionScope::Stage::kScore, scope, issues);
       c.OneOf(Key(cp, "value_function.type"), vf.type(), {"linear", "piecewise"});
       if (vf.points_size() < 2) c.Error(Key(cp, "value_function.points"), "needs at least two [x, v] points");
       for (int i = 0; i < vf.points_size(); ++i) {
@@ -512,7 +675,7 @@ void CheckCriteria(const sc::Criteria& cs, FieldChecker& c, models::Issues* issu
     if (r.condition().empty()) {
       c.Error(rp, "has no condition (write condition: 'true' for the last rule)");
     } else {
-      CheckExpression(r.condition(), Key(rp, "condition"), issues);
+      CheckExpression(r.condition(), Key(rp, "condition"), ExpressionScope::Stage::kRule, scope, issues);
     }
     if (r.outcome().empty()) c.Error(rp, "has no outcome");
     c.OneOf(Key(rp, "outcome"), r.outcome(), outcomes);
@@ -523,13 +686,14 @@ void CheckCriteria(const sc::Criteria& cs, FieldChecker& c, models::Issues* issu
               {"restricted_indication", "restricted_operators_or_centre", "volume_cap", "trial_period", "registry_enrolment",
                "outcome_audit", "price_agreement", "re_evaluation", "evidence_request", "training_requirement",
                "comparator_disinvestment"});
-      if (!t.when().empty()) CheckExpression(t.when(), Key(tp, "when"), issues);
+      if (!t.when().empty()) CheckExpression(t.when(), Key(tp, "when"), ExpressionScope::Stage::kRule, scope, issues);
       if (t.has_due_months() && (t.due_months() < 0 || t.due_months() > kMaxDueMonths)) {
         c.Error(Key(tp, "due_months"), "is " + std::to_string(t.due_months()) + ", but must be from 0 to " +
                                            std::to_string(kMaxDueMonths) + " months");
       }
       for (const auto& param : t.parameters()) {
-        CheckExpression(param.expr(), Key(Key(tp, "parameters"), param.name()), issues);
+        CheckExpression(param.expr(), Key(Key(tp, "parameters"), param.name()), ExpressionScope::Stage::kRule, scope,
+                        issues);
       }
     }
   }
@@ -583,17 +747,19 @@ nlohmann::ordered_json DossierJson(const schemas::Dossier& d) {
   return nlohmann::ordered_json::parse(json);
 }
 
-std::optional<LoadedDossier> LoadDossier(const FileSystem& fs, const std::string& path, Diagnostics* diag) {
+std::optional<LoadedDossier> LoadDossier(const FileSystem& fs, const std::string& path, Diagnostics* diag,
+                                         bool keep_with_problems) {
   const size_t before = diag->size();
   auto out = ReadInto<sc::Dossier>(fs, path, "dossier", "vaglio.dossier/1", "a dossier", diag);
   if (!out) return std::nullopt;
   FieldChecker c(out->file, out->map, diag);
   CheckDossier(out->proto, c);
-  if (diag->size() != before) return std::nullopt;
+  if (diag->size() != before && !keep_with_problems) return std::nullopt;
   return out;
 }
 
-std::optional<LoadedCriteria> LoadCriteria(const FileSystem& fs, const std::string& path, Diagnostics* diag) {
+std::optional<LoadedCriteria> LoadCriteria(const FileSystem& fs, const std::string& path, Diagnostics* diag,
+                                           bool keep_with_problems) {
   const size_t before = diag->size();
   auto out = ReadInto<sc::Criteria>(fs, path, "criteria set", "vaglio.criteria/1", "a criteria set", diag);
   if (!out) return std::nullopt;
@@ -601,7 +767,7 @@ std::optional<LoadedCriteria> LoadCriteria(const FileSystem& fs, const std::stri
   models::Issues issues;
   CheckCriteria(out->proto, c, &issues);
   AddExpressionIssues(*out, issues, diag);
-  if (diag->size() != before) return std::nullopt;
+  if (diag->size() != before && !keep_with_problems) return std::nullopt;
   return out;
 }
 
@@ -637,10 +803,7 @@ std::optional<LoadedScores> LoadScores(const FileSystem& fs, const std::string& 
   for (const sc::Member& m : out->proto.members()) ids.push_back(m.id());
   for (const sc::CriterionScores& cs : out->proto.scores()) {
     for (const sc::MemberScore& ms : cs.members()) {
-      if (std::find(ids.begin(), ids.end(), ms.member()) == ids.end()) {
-        c.Error(Key(Key("scores", cs.criterion()), ms.member()),
-                "'" + ms.member() + "' is not a member listed under members:" + models::DidYouMeanSuffix(ms.member(), ids));
-      }
+      CheckRef(c, Key(Key("scores", cs.criterion()), ms.member()), ms.member(), ids, "a member", "members");
     }
   }
   const sc::Vote& v = out->proto.vote();
@@ -649,11 +812,7 @@ std::optional<LoadedScores> LoadScores(const FileSystem& fs, const std::string& 
     if (has && count < 0) c.Error(Key("vote", name), "is " + std::to_string(count) + ", but must be a number of votes >= 0");
   }
   for (int i = 0; i < v.dissents_size(); ++i) {
-    const std::string& member = v.dissents(i).member();
-    if (!member.empty() && std::find(ids.begin(), ids.end(), member) == ids.end()) {
-      c.Error(Key(Item("vote.dissents", i), "member"),
-              "'" + member + "' is not a member listed under members:" + models::DidYouMeanSuffix(member, ids));
-    }
+    CheckRef(c, Key(Item("vote.dissents", i), "member"), v.dissents(i).member(), ids, "a member", "members");
   }
   if (diag->size() != before && !keep_with_problems) return std::nullopt;
   return out;

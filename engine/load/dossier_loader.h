@@ -30,14 +30,22 @@ using LoadedCriteria = LoadedFile<schemas::Criteria>;
 using LoadedScores = LoadedFile<schemas::Scores>;
 using LoadedDecision = LoadedFile<schemas::Decision>;
 
-/// Reads a dossier (format vaglio.dossier/1): structure, types, closed value sets, dates
-/// and code formats are checked; missing content is not an error here (completeness).
-std::optional<LoadedDossier> LoadDossier(const FileSystem& fs, const std::string& path, Diagnostics* diag);
+/// Reads a dossier (format vaglio.dossier/1): structure, types, closed value sets, dates,
+/// code formats, unique ids and references to its people and outcomes are checked; missing
+/// content is not an error here (completeness). With `keep_with_problems`, a dossier whose
+/// problems have been reported is still returned (nothing only when it cannot be read, is
+/// not YAML or is another kind of file), so that checks of other files against it (the
+/// scores' dossier_id and evidence references) can report at once too.
+std::optional<LoadedDossier> LoadDossier(const FileSystem& fs, const std::string& path, Diagnostics* diag,
+                                         bool keep_with_problems = false);
 
 /// Reads a criteria set (format vaglio.criteria/1) and checks it: closed value sets,
-/// every expression parsed (errors at their column) and naming only things an evaluation
-/// provides, weights by the elicitation method's rules, thresholds, rules.
-std::optional<LoadedCriteria> LoadCriteria(const FileSystem& fs, const std::string& path, Diagnostics* diag);
+/// every expression parsed (errors at their column), naming only things an evaluation
+/// provides and, of the criteria, gates and thresholds, only those the set defines and
+/// that exist when the expression runs; weights by the elicitation method's rules,
+/// thresholds, rules. `keep_with_problems` as for LoadDossier.
+std::optional<LoadedCriteria> LoadCriteria(const FileSystem& fs, const std::string& path, Diagnostics* diag,
+                                           bool keep_with_problems = false);
 
 /// Reads members' scores (format vaglio.scores/1). With `keep_with_problems`, a file whose
 /// problems have been reported is still returned (nothing only when it cannot be read or is

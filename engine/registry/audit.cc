@@ -26,6 +26,14 @@ const std::string kZeroHash(64, '0');
 const std::vector<std::string> kOutcomes = {"APPROVE", "APPROVE_WITH_CONDITIONS", "RESEARCH_ONLY", "DEFER",
                                             "REJECT",  "REFER",                   "INADMISSIBLE"};
 
+// JSON text, keys sorted (Json) or in order (ordered_json). Bytes that are not UTF-8 (a
+// damaged row, a file name in another encoding) become U+FFFD instead of throwing, so a
+// damaged record gets a hash, which then fails to match.
+template <typename J>
+std::string Dump(const J& j, int indent = -1) {
+  return j.dump(indent, ' ', false, J::error_handler_t::replace);
+}
+
 // The parsed JSON of `text`, or the text itself as a string when it is not JSON (a damaged
 // row still gets a canonical form, whose hash then fails to match).
 Json ParsedOrString(const std::string& text) {
@@ -100,11 +108,17 @@ std::string DifferingKeys(const Json& a, const Json& b) {
   return out;
 }
 
+// Whether `text` is a JSON object written in canonical form.
+bool CanonicalObject(const std::string& text) {
+  const Json j = Json::parse(text, nullptr, false);
+  return j.is_object() && Dump(j) == text;
+}
+
 std::string Label(const Entry& e) { return e.chain_id.substr(0, 8) + ":" + std::to_string(e.seq); }
 
 }  // namespace
 
-std::string Canonical(const std::string& json_text) { return ParsedOrString(json_text).dump(); }
+std::string Canonical(const std::string& json_text) { return Dump(ParsedOrString(json_text)); }
 
 std::string CanonicalEntry(const Entry& e) {
   Json j;
@@ -124,7 +138,7 @@ std::string CanonicalEntry(const Entry& e) {
   j["inputs"] = Json::parse(InputsToJson(e.inputs));
   j["options"] = ParsedOrString(e.options);
   j["body"] = ParsedOrString(e.body);
-  return j.dump();
+  return Dump(j);
 }
 
 std::string EntryHash(const Entry& e) { return Sha256Hex(kEntryPrefix + CanonicalEntry(e)); }
@@ -132,7 +146,7 @@ std::string EntryHash(const Entry& e) { return Sha256Hex(kEntryPrefix + Canonica
 std::string EvaluationResultHash(const std::string& record_canonical_json) {
   Json j = ParsedOrString(record_canonical_json);
   if (j.is_object()) j.erase("engine");
-  return Sha256Hex(j.dump());
+  return Sha256Hex(Dump(j));
 }
 
 std::optional<Entry> AppendEvaluation(Store& store, const EvaluationResult& r, const EvaluateOptions& opts,
@@ -167,7 +181,7 @@ std::optional<Entry> AppendEvaluation(Store& store, const EvaluationResult& r, c
   o["scores"] = opts.scores;
   o["date"] = r.record.evaluation_date();
   o["committee"] = opts.committee;
-  e.options = o.dump();
+  e.options = Dump(o);
   std::vector<std::pair<std::string, const std::string*>> files = {{"dossier", &r.dossier.bytes},
                                                                    {"criteria", &r.criteria.bytes}};
   std::vector<std::string> paths = {r.dossier.file, r.criteria.file};
@@ -287,7 +301,7 @@ std::optional<Entry> AppendDecision(Store& store, const FileSystem& fs, const st
   e.device_cnd = ev->device_cnd;
   e.device_rdm = ev->device_rdm;
   e.organisation = ev->organisation;
-  e.body = body.dump();
+  e.body = Dump(body);
   e.result_hash = Sha256Hex(e.body);
   e.record_id = Sha256Hex("decision\n" + e.refers_to + "\n" + e.body).substr(0, 32);
   const std::string sha = Sha256Hex(loaded->bytes);
@@ -312,7 +326,10 @@ VerifyReport Verify(const Store& store, const std::vector<Entry>& entries, const
   std::set<std::string> hashes;
   for (const Entry& e : entries) hashes.insert(e.hash);
   for (const auto& [h, s] : sigs) {
-    if (!hashes.count(h)) rep.problems.push_back("a signature (key " + s.key_id + ") signs no record of the registry (was its record deleted?)");
+    if (!hashes.count(h)) {
+      rep.problems.push_back("a signature (key " + s.key_id + ") signs no record of the registry (it signs hash " +
+                             h.substr(0, 16) + "; was its record deleted, or its hash changed?)");
+    }
   }
   std::map<std::string, const Entry*> by_record;
   for (const Entry& e : entries) by_record[e.record_id] = &e;
@@ -324,7 +341,9 @@ VerifyReport Verify(const Store& store, const std::vector<Entry>& entries, const
     // The chain: hashes, links, no gaps.
     const bool first_of_chain = prev == nullptr || prev->chain_id != e.chain_id;
     const int64_t expected_seq = first_of_chain ? 1 : prev->seq + 1;
-    if (e.seq != expected_seq) {
+    if (e.seq < expected_seq) {
+      rc.problems.push_back("chain break: its seq is " + std::to_string(e.seq) + ", but records are numbered from 1");
+    } else if (e.seq != expected_seq) {
       rep.problems.push_back("chain " + e.chain_id.substr(0, 8) + ": " +
                              (e.seq - 1 > expected_seq ? "records " + std::to_string(expected_seq) + " to " +
                                                              std::to_string(e.seq - 1) + " are"
@@ -336,6 +355,12 @@ VerifyReport Verify(const Store& store, const std::vector<Entry>& entries, const
                             (first_of_chain ? std::string("(none: it is the first)") : Label(*prev)));
     }
     if (EntryHash(e) != e.hash) rc.problems.push_back("its content does not match its hash (the record was changed)");
+    // The hash is over the canonical form, which is what vaglio stores: other bytes with the
+    // same meaning ("1E-5" for "1e-05") are a change too.
+    if (!CanonicalObject(e.body)) rc.problems.push_back("its body is not canonical JSON (the record was changed)");
+    if (!e.options.empty() && !CanonicalObject(e.options)) {
+      rc.problems.push_back("its options are not canonical JSON (the record was changed)");
+    }
     // The inputs' bytes.
     for (const InputRef& in : e.inputs) {
       auto bytes = store.Blob(in.sha256);
@@ -458,7 +483,7 @@ std::string ExportJson(const Store& store) {
     sigs.push_back({{"entry_hash", s.entry_hash}, {"key_id", s.key_id}, {"signature", s.signature}});
   }
   j["signatures"] = sigs;
-  return j.dump(1) + "\n";
+  return Dump(j, 1) + "\n";
 }
 
 std::optional<Contents> ParseExport(const std::string& text, std::string* error) {
@@ -484,7 +509,7 @@ std::optional<Contents> ParseExport(const std::string& text, std::string* error)
       e.recorded_at = x.at("recorded_at").get<std::string>();
       e.prev_hash = x.at("prev_hash").get<std::string>();
       e.result_hash = x.at("result_hash").get<std::string>();
-      e.inputs = InputsFromJson(x.at("inputs").dump());
+      e.inputs = InputsFromJson(Dump(x.at("inputs")));
       e.options = x.at("options").get<std::string>();
       e.body = x.at("body").get<std::string>();
       e.hash = x.at("hash").get<std::string>();
@@ -513,7 +538,7 @@ std::optional<Contents> ParseExport(const std::string& text, std::string* error)
   return c;
 }
 
-bool ImportContents(Store& store, const Contents& c, std::string* error) {
+bool VerifyContents(const Contents& c, std::string* error) {
   MemoryStore incoming(c);
   VerifyOptions vo;
   vo.replay = false;
@@ -528,7 +553,11 @@ bool ImportContents(Store& store, const Contents& c, std::string* error) {
     *error = "the export does not verify; nothing was imported:" + why;
     return false;
   }
-  return store.Import(c, error);
+  return true;
+}
+
+bool ImportContents(Store& store, const Contents& c, std::string* error) {
+  return VerifyContents(c, error) && store.Import(c, error);
 }
 
 }  // namespace vaglio::engine::registry

@@ -74,8 +74,11 @@ VerifyReport Verify(const Store& store, const std::vector<Entry>& entries, const
 std::string ExportJson(const Store& store);
 std::optional<Contents> ParseExport(const std::string& text, std::string* error);
 
-/// Verifies `c` as a registry of its own (chains, hashes, inputs, signatures; no replay)
-/// and imports it; refuses anything that does not verify.
+/// Verifies `c` as a registry of its own (chains, hashes, inputs, signatures; no replay):
+/// false with `*error` naming every record that fails ("the export does not verify; ...").
+bool VerifyContents(const Contents& c, std::string* error);
+
+/// Verifies `c` (VerifyContents) and imports it; refuses anything that does not verify.
 bool ImportContents(Store& store, const Contents& c, std::string* error);
 
 }  // namespace vaglio::engine::registry

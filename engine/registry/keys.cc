@@ -56,13 +56,13 @@ std::string PublicKeyFileJson(const PublicKey& k) {
   j["holder"] = k.holder;
   j["role"] = k.role;
   j["public_key"] = k.public_key;
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";  // not UTF-8: U+FFFD
 }
 
 std::string KeyFileJson(const KeyPair& k) {
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(PublicKeyFileJson(k.pub));
   j["secret_key"] = k.secret_key;
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";  // not UTF-8: U+FFFD
 }
 
 std::optional<PublicKey> ReadPublicKeyFile(const FileSystem& fs, const std::string& path, std::string* error) {

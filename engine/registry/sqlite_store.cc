@@ -3,7 +3,9 @@
 // DELETE so the tables are append-only through SQLite itself.
 #include <sqlite3.h>
 
+#include <charconv>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "engine/registry/store.h"
 #include "engine/registry/store_common.h"
@@ -12,6 +14,14 @@ namespace vaglio::engine::registry {
 namespace {
 
 constexpr int kBusyTimeoutMs = 60000;
+
+// `text` as a whole number ("1"), or nothing ("", "one", "1x", out of range).
+std::optional<int> WholeNumber(const std::string& text) {
+  int v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -89,35 +99,27 @@ class SqliteStore : public Store {
       return false;
     }
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    // The schema is checked before anything is written, the journal mode included: a
+    // registry this build does not read, or a file that holds none, is left as it is.
+    bool exists = false;
+    if (!CheckSchema(create, &exists, error)) return false;
     if (!Exec("PRAGMA journal_mode=WAL", error) || !Exec("PRAGMA synchronous=FULL", error)) return false;
     // A registry that does not exist yet is created in one transaction, so a concurrent
-    // creator sees either nothing or the whole schema.
+    // creator sees either nothing or the whole schema; the check is made again under its lock.
     if (!Exec("BEGIN IMMEDIATE", error)) return false;
-    bool ok = true;
-    Stmt has(db_, "SELECT value FROM meta WHERE key = 'schema_version'");
-    std::optional<int> version;
-    if (has.ok() && has.Step() == SQLITE_ROW) version = std::stoi(has.Text(0));
-    if (!version) {
-      Stmt any(db_, "SELECT count(*) FROM sqlite_master");
-      const bool empty = any.ok() && any.Step() == SQLITE_ROW && any.Int(0) == 0;
-      if (!empty && !has.ok()) {
-        *error = path + ": not a Vaglio registry (an SQLite file with other tables)";
-        ok = false;
-      } else {
-        ok = Exec(kSchema, error);
-        if (ok) {
-          for (const auto& [k, v] : {std::pair<std::string, std::string>{"schema_version", std::to_string(kSchemaVersion)},
-                                     {"chain_id", RandomId()},
-                                     {"created_at", UtcNow()}}) {
-            Stmt s(db_, "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)");
-            s.Bind(1, k).Bind(2, v);
-            ok = ok && s.Step() == SQLITE_DONE;
-          }
+    bool ok = CheckSchema(create, &exists, error);
+    if (ok && !exists) {
+      ok = Exec(kSchema, error);
+      for (const auto& [k, v] : {std::pair<std::string, std::string>{"schema_version", std::to_string(kSchemaVersion)},
+                                 {"chain_id", RandomId()},
+                                 {"created_at", UtcNow()}}) {
+        Stmt s(db_, "INSERT INTO meta (key, value) VALUES (?1, ?2)");
+        s.Bind(1, k).Bind(2, v);
+        if (ok && s.Step() != SQLITE_DONE) {
+          *error = path + ": cannot create the registry: " + s.Error();
+          ok = false;
         }
       }
-    } else if (*version < kOldestSchemaVersion || *version > kSchemaVersion) {
-      *error = SchemaVersionError(path, *version);
-      ok = false;
     }
     if (ok) {
       Stmt chain(db_, "SELECT value FROM meta WHERE key = 'chain_id'");
@@ -126,8 +128,9 @@ class SqliteStore : public Store {
       if (!ok) *error = path + ": the registry has no chain id (meta table damaged)";
     }
     std::string ignored;
-    Exec(ok ? "COMMIT" : "ROLLBACK", ok ? error : &ignored);
-    return ok;
+    if (ok) return Exec("COMMIT", error);
+    Exec("ROLLBACK", &ignored);
+    return false;
   }
 
   const std::string& chain_id() const override { return chain_id_; }
@@ -253,6 +256,46 @@ class SqliteStore : public Store {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
       *error = path_ + ": " + (msg != nullptr ? msg : "SQLite error");
       sqlite3_free(msg);
+      return false;
+    }
+    return true;
+  }
+
+  // Whether the file holds a registry (`*exists`) this build reads. False with `*error` when
+  // it holds one of another schema version, is an SQLite file with other tables, is no
+  // database, or (unless `create`) holds nothing yet. Writes nothing.
+  bool CheckSchema(bool create, bool* exists, std::string* error) {
+    Stmt version(db_, "SELECT value FROM meta WHERE key = 'schema_version'");
+    if (!version.ok()) {
+      *exists = false;
+      Stmt any(db_, "SELECT count(*) FROM sqlite_master");
+      if (!any.ok() || any.Step() != SQLITE_ROW) {
+        *error = path_ + ": cannot open the registry: " + any.Error();
+        return false;
+      }
+      if (any.Int(0) != 0) {
+        *error = path_ + ": not a Vaglio registry (an SQLite file with other tables)";
+        return false;
+      }
+      if (!create) {
+        *error = path_ + ": not a Vaglio registry (the file has no registry tables)";
+        return false;
+      }
+      return true;
+    }
+    *exists = true;
+    if (version.Step() != SQLITE_ROW) {
+      *error = path_ + ": the registry has no schema version (meta table damaged)";
+      return false;
+    }
+    const std::string text = version.Text(0);
+    const std::optional<int> v = WholeNumber(text);
+    if (!v) {
+      *error = path_ + ": the registry's schema version is '" + text + "', but must be a whole number (meta table damaged)";
+      return false;
+    }
+    if (*v < kOldestSchemaVersion || *v > kSchemaVersion) {
+      *error = SchemaVersionError(path_, *v);
       return false;
     }
     return true;

@@ -11,7 +11,7 @@ namespace vaglio::engine::registry {
 std::string InputsToJson(const std::vector<InputRef>& inputs) {
   nlohmann::json a = nlohmann::json::array();
   for (const InputRef& i : inputs) a.push_back({{"path", i.path}, {"role", i.role}, {"sha256", i.sha256}});
-  return a.dump();
+  return a.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // not UTF-8: U+FFFD
 }
 
 std::vector<InputRef> InputsFromJson(const std::string& json) {
