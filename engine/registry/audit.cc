@@ -279,7 +279,9 @@ std::optional<Entry> AppendDecision(Store& store, const FileSystem& fs, const st
                             {"indicator", cond.indicator()},
                             {"status", cond.status().empty() ? "open" : cond.status()}});
     }
-  } else {
+  } else if (!is_override) {
+    // Not given: the committee confirms the proposal, with its conditions. An override
+    // without conditions records none (e.g. APPROVE where conditions were proposed).
     conditions = evaluation.value("conditions", Json::array());
   }
   body["conditions"] = conditions;
