@@ -502,7 +502,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "Registry CLI: a registry of schema version 99 is refused by every command, naming the versions; nothing changes",
+    "Registry CLI: a registry of schema version 99 is refused by every command, naming the versions, and nothing changes",
     "[registry]") {
   TempDir dir;
   const std::string registry = dir / "registry.db", criteria = SmallCriteria(dir), exported = dir / "export.json";

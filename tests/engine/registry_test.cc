@@ -608,7 +608,7 @@ TEST_CASE("Registry: replay names an evaluation its stored inputs do not reprodu
   (void)old_engine;
 }
 
-TEST_CASE("Registry: export and import keep every row; an export with any field changed is refused, nothing imported",
+TEST_CASE("Registry: export and import keep every row, and an export with any field changed is refused, nothing imported",
           "[registry]") {
   Registry g;
   auto source = OpenRegistry(g.path);
