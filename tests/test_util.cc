@@ -1,5 +1,6 @@
 #include "tests/test_util.h"
 
+#include "engine/expr/value.h"
 #include "engine/run.h"
 
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -17,6 +19,23 @@ extern char** environ;
 namespace vaglio::testing {
 
 std::string SourcePath(const std::string& relative) { return std::string(VAGLIO_SOURCE_DIR) + "/" + relative; }
+
+TempDir::TempDir(const std::string& prefix) {
+  std::string tmpl = "/tmp/vaglio-" + prefix + "-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot make a directory like " + tmpl);
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string DateAfter(const std::string& from, int days) {
+  const std::optional<int32_t> day = engine::expr::ParseDate(from);
+  if (!day) throw std::invalid_argument("not a date: " + from);
+  return engine::expr::FormatDate(*day + days);
+}
 
 namespace {
 

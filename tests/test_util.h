@@ -29,6 +29,25 @@ struct CliResult {
 /// Runs `vaglio ARGS...` from the source directory, capturing stdout and stderr.
 CliResult RunVaglio(const std::vector<std::string>& args);
 
+/// A fresh directory under /tmp ("/tmp/vaglio-PREFIX-XXXXXX"), removed with everything in
+/// it when the object goes. Throws when it cannot be made.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "test");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  /// The path of `name` inside the directory.
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+/// "YYYY-MM-DD" of the day `days` after the date `from` ("YYYY-MM-DD").
+std::string DateAfter(const std::string& from, int days);
+
 /// Loads model text held in memory as file `name` (tables may be added to `fs` first).
 std::optional<engine::LoadedModel> LoadModelText(const std::string& text, engine::Diagnostics* diag,
                                                  const std::string& name = "m.yaml");

@@ -336,20 +336,8 @@ class PostgresStore : public Store {
       if (r.Text(i, 0) == "schema_version") version_text = r.Text(i, 1);
       if (r.Text(i, 0) == "chain_id") chain_id_ = r.Text(i, 1);
     }
-    if (!version_text) {
-      *error = url_ + ": the registry has no schema version (table vaglio_meta damaged)";
-      return false;
-    }
-    const std::optional<int64_t> version = Int(*version_text);
-    if (!version || *version < 0 || *version > 1000000) {
-      *error = url_ + ": the registry's schema version is '" + *version_text +
-               "', but must be a whole number (table vaglio_meta damaged)";
-      return false;
-    }
-    if (*version < kOldestSchemaVersion || *version > kSchemaVersion) {
-      *error = SchemaVersionError(url_, static_cast<int>(*version));
-      return false;
-    }
+    *error = CheckSchemaVersion(url_, version_text, "table vaglio_meta");
+    if (!error->empty()) return false;
     if (chain_id_.empty()) {
       *error = url_ + ": the registry has no chain id (table vaglio_meta damaged)";
       return false;

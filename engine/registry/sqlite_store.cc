@@ -3,7 +3,6 @@
 // DELETE so the tables are append-only through SQLite itself.
 #include <sqlite3.h>
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -14,14 +13,6 @@ namespace vaglio::engine::registry {
 namespace {
 
 constexpr int kBusyTimeoutMs = 60000;
-
-// `text` as a whole number ("1"), or nothing ("", "one", "1x", out of range).
-std::optional<int> WholeNumber(const std::string& text) {
-  int v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
-}
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -284,21 +275,10 @@ class SqliteStore : public Store {
       return true;
     }
     *exists = true;
-    if (version.Step() != SQLITE_ROW) {
-      *error = path_ + ": the registry has no schema version (meta table damaged)";
-      return false;
-    }
-    const std::string text = version.Text(0);
-    const std::optional<int> v = WholeNumber(text);
-    if (!v) {
-      *error = path_ + ": the registry's schema version is '" + text + "', but must be a whole number (meta table damaged)";
-      return false;
-    }
-    if (*v < kOldestSchemaVersion || *v > kSchemaVersion) {
-      *error = SchemaVersionError(path_, *v);
-      return false;
-    }
-    return true;
+    std::optional<std::string> text;
+    if (version.Step() == SQLITE_ROW) text = version.Text(0);
+    *error = CheckSchemaVersion(path_, text, "meta table");
+    return error->empty();
   }
 
   bool InsertBatch(const AppendBatch& b, std::string* error) {

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -97,6 +98,19 @@ std::string SchemaVersionError(const std::string& where, int version) {
   return where + ": the registry's schema version is " + std::to_string(version) + ", but this vaglio reads versions " +
          std::to_string(kOldestSchemaVersion) + " to " + std::to_string(kSchemaVersion) +
          (version > kSchemaVersion ? " (upgrade vaglio)" : " (export it with the older vaglio and import it)");
+}
+
+std::string CheckSchemaVersion(const std::string& where, const std::optional<std::string>& text,
+                               const std::string& meta) {
+  if (!text) return where + ": the registry has no schema version (" + meta + " damaged)";
+  int v = 0;
+  const char* end = text->data() + text->size();
+  const auto [stop, ec] = std::from_chars(text->data(), end, v);
+  if (text->empty() || ec != std::errc() || stop != end) {
+    return where + ": the registry's schema version is '" + *text + "', but must be a whole number (" + meta + " damaged)";
+  }
+  if (v < kOldestSchemaVersion || v > kSchemaVersion) return SchemaVersionError(where, v);
+  return "";
 }
 
 std::string UtcNow() {

@@ -1,6 +1,7 @@
 #ifndef VAGLIO_ENGINE_REGISTRY_STORE_COMMON_H_
 #define VAGLIO_ENGINE_REGISTRY_STORE_COMMON_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,11 @@ class MemoryStore : public Store {
 
 /// The message for a registry whose schema version this build cannot read.
 std::string SchemaVersionError(const std::string& where, int version);
+
+/// Checks the schema version text read from the registry's meta table (`meta`: how messages
+/// name that table); "" when this build reads it, else the message.
+std::string CheckSchemaVersion(const std::string& where, const std::optional<std::string>& text,
+                               const std::string& meta);
 
 }  // namespace vaglio::engine::registry
 

@@ -6,7 +6,7 @@
 //
 // Usage: node report_browser_test.mjs VAGLIO_BIN SOURCE_DIR ARTIFACT_DIR
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,7 @@ async function wd(method, path, body) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let session;
+const profile = mkdtempSync(join(tmpdir(), 'vaglio-chromium-'));
 try {
   for (let i = 0; ; i++) {  // until ChromeDriver listens
     try { await wd('GET', '/status'); break; } catch (e) { if (i > 100) throw e; await sleep(100); }
@@ -72,7 +73,7 @@ try {
     'goog:loggingPrefs': { browser: 'ALL' },
     'goog:chromeOptions': { binary: chromium, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'vaglio-chromium-'))}`, '--window-size=1100,900'] },
+      `--user-data-dir=${profile}`, '--window-size=1100,900'] },
   } } });
   session = `/session/${caps.sessionId}`;
   const exec = (script, args = []) => wd('POST', `${session}/execute/sync`, { script, args });
@@ -140,6 +141,7 @@ try {
 } finally {
   if (session) await wd('DELETE', session).catch(() => {});
   driver.kill();
+  for (const dir of [work, profile]) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 console.log(`artifacts in ${artifacts}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`${passed} passed, ${failed} failed`);

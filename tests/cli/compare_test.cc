@@ -20,6 +20,7 @@ using nlohmann::json;
 using vaglio::testing::Near;
 using vaglio::testing::RunVaglio;
 using vaglio::testing::SourcePath;
+using vaglio::testing::TempDir;
 
 namespace {
 
@@ -35,18 +36,6 @@ const std::vector<HospitalFiles> kHospitals = {
     {"examples/compare/aou.criteria.yaml", "examples/compare/aou.scores.yaml"},
 };
 
-// A temporary directory, removed with everything in it at the end of the test program.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/vaglio-compare-XXXXXX";
-    if (mkdtemp(tmpl) != nullptr) path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-  }
-};
 
 json Evaluate(const std::vector<std::string>& extra, const std::string& criteria,
               const std::string& scores) {
@@ -61,7 +50,7 @@ json Evaluate(const std::vector<std::string>& extra, const std::string& criteria
 
 // The three registries, built once: each hospital's evaluation stored in its own file.
 struct Registries {
-  TempDir dir;
+  TempDir dir{"compare"};
   std::vector<std::string> files;
   std::vector<json> records;  // what `vaglio evaluate` printed while storing
   json comparison;            // `vaglio compare` of the three, as JSON
@@ -73,9 +62,9 @@ const Registries& Built() {
   static std::unique_ptr<Registries> reg;  // removed with its directory at exit
   if (!reg) {
     auto r = std::make_unique<Registries>();
-    REQUIRE(!r->dir.path.empty());
+    REQUIRE(!r->dir.path().empty());
     for (size_t i = 0; i < kHospitals.size(); ++i) {
-      const std::string file = r->dir.path + "/hospital" + std::to_string(i) + ".db";
+      const std::string file = r->dir.path() + "/hospital" + std::to_string(i) + ".db";
       r->records.push_back(
           Evaluate({"--registry", file}, kHospitals[i].criteria, kHospitals[i].scores));
       r->files.push_back(file);
@@ -221,7 +210,7 @@ TEST_CASE(
     for (size_t j = i + 1; j < 3; ++j) {
       INFO("pair " << labels[i] << " " << labels[j]);
       const json& d = Pair(c, labels[i], labels[j]);
-      const json ij = CrossEvaluate(reg.dir.path, i, j), ji = CrossEvaluate(reg.dir.path, j, i);
+      const json ij = CrossEvaluate(reg.dir.path(), i, j), ji = CrossEvaluate(reg.dir.path(), j, i);
       CHECK(d["a_under_b_criteria"]["outcome"] == ij["outcome"]);
       CHECK(d["a_under_b_criteria"]["rule_id"] == ij["rule_id"]);
       CHECK(d["b_under_a_criteria"]["outcome"] == ji["outcome"]);
@@ -325,13 +314,13 @@ TEST_CASE(
     "compare shows a committee's override as the final outcome and explains the proposed ones",
     "[cli][compare]") {
   const Registries& reg = Built();
-  TempDir dir;
-  REQUIRE(!dir.path.empty());
+  TempDir dir{"compare"};
+  REQUIRE(!dir.path().empty());
   // Copies of A's and C's registries, so the shared ones stay without decisions.
-  const std::string a = dir.path + "/a.db", cdb = dir.path + "/c.db";
+  const std::string a = dir.path() + "/a.db", cdb = dir.path() + "/c.db";
   std::filesystem::copy_file(reg.files[0], a);
   std::filesystem::copy_file(reg.files[2], cdb);
-  const std::string decision = dir.path + "/decision.yaml";
+  const std::string decision = dir.path() + "/decision.yaml";
   std::ofstream(decision) << "format: vaglio.decision/1\n"
                           << "evaluation: " << reg.records[2]["record_id"].get<std::string>()
                           << "\n"
@@ -358,9 +347,9 @@ TEST_CASE(
 TEST_CASE("compare refuses a missing registry and a device no registry evaluated",
           "[cli][compare]") {
   const Registries& reg = Built();
-  auto missing = RunVaglio({"compare", reg.dir.path + "/none.db"});
+  auto missing = RunVaglio({"compare", reg.dir.path() + "/none.db"});
   CHECK(missing.exit_code == 2);
-  CHECK(missing.err == "vaglio: error: " + reg.dir.path + "/none.db: no such registry\n");
+  CHECK(missing.err == "vaglio: error: " + reg.dir.path() + "/none.db: no such registry\n");
   auto device = RunVaglio({"compare", reg.files[0], "--device", "9999999"});
   CHECK(device.exit_code == 2);
   CHECK(device.err == "vaglio: error: no evaluation of device 9999999 in the registries\n");

@@ -67,14 +67,13 @@ TEST_CASE("the pacheck model's base case reproduces the 29 published outputs of 
 }
 
 TEST_CASE("31 published pacheck iterations reproduce through --draws", "[cli][reference][psm][psa]") {
-  char dir[] = "/tmp/vaglio-pacheck-XXXXXX";
-  REQUIRE(mkdtemp(dir) != nullptr);
+  const vaglio::testing::TempDir dir("pacheck");
   const std::string draws = "tests/data/reference/pacheck/pacheck_df_pa_psm_sample.csv";
-  auto r = RunVaglio({"run", "examples/psm/pacheck.model.yaml", "--draws", draws, "--export-draws", dir, "--quiet"});
+  auto r = RunVaglio({"run", "examples/psm/pacheck.model.yaml", "--draws", draws, "--export-draws", dir.path(), "--quiet"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto ref = Read(vaglio::testing::SourcePath(draws));
-  auto costs = Read(std::string(dir) + "/costs.csv"), effects = Read(std::string(dir) + "/effects.csv");
+  auto costs = Read(dir / "costs.csv"), effects = Read(dir / "effects.csv");
   REQUIRE(costs.rows.size() == 31);
   for (size_t i = 0; i < 31; ++i) {
     INFO("iteration " << ref.rows[i][0]);

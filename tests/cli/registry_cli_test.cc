@@ -33,6 +33,9 @@ extern char** environ;
 
 namespace {
 
+using vaglio::testing::DateAfter;
+using vaglio::testing::TempDir;
+
 namespace reg = vaglio::engine::registry;
 using vaglio::testing::CliResult;
 using vaglio::testing::RunVaglio;
@@ -70,40 +73,7 @@ std::string Edit(std::string text, const std::string& from, const std::string& t
   return text.replace(at, from.size(), to);
 }
 
-// YYYY-MM-DD of `days` after 2026-01-01 (H. Hinnant's civil_from_days).
-std::string DateAfter(int days) {
-  const int z = 20454 + days + 719468;
-  const int era = z / 146097;
-  const int doe = z - era * 146097;
-  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int mp = (5 * doy + 2) / 153;
-  const int d = doy - (153 * mp + 2) / 5 + 1;
-  const int m = mp < 10 ? mp + 3 : mp - 9;
-  const int y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  char buf[40];  // room for any int, as the compiler checks
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-  return buf;
-}
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/vaglio-registry-cli-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // Runs `sql` on the registry with the sqlite3 command-line tool, as someone editing the
 // file behind vaglio's back: the append-only triggers are dropped first.
@@ -176,7 +146,7 @@ std::string Snapshot(const std::string& registry) {
 
 TEST_CASE("Registry CLI: keygen, evaluate --registry --sign and verify replay both NP1 examples to their stored hashes",
           "[registry]") {
-  TempDir dir;
+  TempDir dir{"registry-cli"};
   const std::string key = dir / "chair.key", stranger = dir / "stranger.key", registry = dir / "registry.db";
   CliResult r = RunVaglio({"keygen", "--out", key, "--holder", kHolder, "--role", "chair"});
   REQUIRE(r.exit_code == 0);
@@ -245,7 +215,7 @@ TEST_CASE("Registry CLI: keygen, evaluate --registry --sign and verify replay bo
 
 // A registry of three NP1 evaluations (dated 2026-11-18 to 20, PSA of 50 draws), signed.
 struct ThreeRecords {
-  TempDir dir;
+  TempDir dir{"registry-cli"};
   std::string registry = dir / "registry.db";
   std::string key = dir / "chair.key";
   std::string criteria = SmallCriteria(dir);
@@ -364,7 +334,7 @@ TEST_CASE("Registry CLI: verify --format json marks the changed record and lists
 TEST_CASE(
     "Registry CLI: decisions are checked against their evaluation, stored, listed by history, exported and imported",
     "[registry]") {
-  TempDir dir;
+  TempDir dir{"registry-cli"};
   const std::string registry = dir / "registry.db", criteria = SmallCriteria(dir);
   const Json evaluation = Evaluated(EvaluateArgs(registry, criteria));
   const std::string ev = evaluation.value("record_id", "");
@@ -504,7 +474,7 @@ TEST_CASE(
 TEST_CASE(
     "Registry CLI: a registry of schema version 99 is refused by every command, naming the versions, and nothing changes",
     "[registry]") {
-  TempDir dir;
+  TempDir dir{"registry-cli"};
   const std::string registry = dir / "registry.db", criteria = SmallCriteria(dir), exported = dir / "export.json";
   const Json evaluation = Evaluated(EvaluateArgs(registry, criteria));
   REQUIRE(RunVaglio({"export", "--registry", registry, "--out", exported}).exit_code == 0);
@@ -538,7 +508,7 @@ TEST_CASE(
 }
 
 TEST_CASE("Registry CLI: bad input writes nothing to the registry, and makes no registry file", "[registry]") {
-  TempDir dir;
+  TempDir dir{"registry-cli"};
   const std::string registry = dir / "registry.db", criteria = SmallCriteria(dir), fresh = dir / "fresh.db";
   const Json evaluation = Evaluated(EvaluateArgs(registry, criteria));
   const std::vector<reg::Entry> entries = Entries(registry);
@@ -624,10 +594,10 @@ TEST_CASE(
     "Registry CLI: writers killed with SIGKILL at random moments leave a registry that verifies, without partial "
     "records",
     "[registry]") {
-  TempDir dir;
+  TempDir dir{"registry-cli"};
   const std::string registry = dir / "registry.db", criteria = SmallCriteria(dir);
   auto args = [&](const std::string& where, int day) {
-    return With(EvaluateArgs(where, criteria), {"--date", DateAfter(day), "--format", "text"});
+    return With(EvaluateArgs(where, criteria), {"--date", DateAfter("2026-01-01", day), "--format", "text"});
   };
   // How long one evaluate --registry takes here and now (the median of three).
   std::vector<double> seconds;
@@ -697,13 +667,13 @@ TEST_CASE(
 }
 
 TEST_CASE("Registry CLI: two evaluate processes at a time on a new registry make one chain", "[registry]") {
-  TempDir dir;
+  TempDir dir{"registry-cli"};
   const std::string registry = dir / "registry.db", criteria = SmallCriteria(dir);
   constexpr int kRounds = 8;
   for (int round = 0; round < kRounds; ++round) {
     std::vector<pid_t> pids;
     for (int writer = 0; writer < 2; ++writer) {
-      pids.push_back(Spawn(With(EvaluateArgs(registry, criteria), {"--date", DateAfter(2 * round + writer)})));
+      pids.push_back(Spawn(With(EvaluateArgs(registry, criteria), {"--date", DateAfter("2026-01-01", 2 * round + writer)})));
     }
     for (pid_t pid : pids) {
       int status = 0;

@@ -138,9 +138,8 @@ TEST_CASE("Tegaderm one-way sensitivity reproduces the tornado table", "[cli][re
 }
 
 TEST_CASE("Tegaderm reference draws give the reference per-draw costs and summaries", "[cli][reference][tegaderm][psa]") {
-  char dir[] = "/tmp/vaglio-tegaderm-XXXXXX";
-  REQUIRE(mkdtemp(dir) != nullptr);
-  Run({"--draws", "tests/data/reference/tegaderm/psa_draws_N1000.csv", "--export-draws", dir});
+  const vaglio::testing::TempDir dir("tegaderm");
+  Run({"--draws", "tests/data/reference/tegaderm/psa_draws_N1000.csv", "--export-draws", dir.path()});
   auto read = [](const std::string& path) {
     std::ifstream in(path);
     std::stringstream ss;
@@ -149,7 +148,7 @@ TEST_CASE("Tegaderm reference draws give the reference per-draw costs and summar
     return vaglio::engine::ParseCsv(ss.str(), path, &diag);
   };
   auto ref = read(vaglio::testing::SourcePath("tests/data/reference/tegaderm/psa_draws_N1000.csv"));
-  auto costs = read(std::string(dir) + "/costs.csv");
+  auto costs = read(dir / "costs.csv");
   REQUIRE(costs.rows.size() == 1000);
   const size_t cs = 12, ct = 13;  // cost_standard, cost_tegaderm columns of the reference
   REQUIRE(ref.header[cs] == "cost_standard");
@@ -171,12 +170,11 @@ TEST_CASE("Tegaderm reference draws give the reference per-draw costs and summar
 
 TEST_CASE("Tegaderm PSA with own draws is within Monte Carlo error of the exact values", "[cli][reference][tegaderm][psa]") {
   for (const bool scenario : {false, true}) {
-    char dir[] = "/tmp/vaglio-tegaderm-own-XXXXXX";
-    REQUIRE(mkdtemp(dir) != nullptr);
-    std::vector<std::string> extra = {"--psa", "10000", "--seed", "17", "--export-draws", dir};
+    const vaglio::testing::TempDir dir("tegaderm-own");
+    std::vector<std::string> extra = {"--psa", "10000", "--seed", "17", "--export-draws", dir.path()};
     if (scenario) extra.insert(extra.end(), {"--scenario", "low_crbsi"});
     Run(extra);
-    std::ifstream in(std::string(dir) + "/costs.csv");
+    std::ifstream in(dir / "costs.csv");
     std::stringstream ss;
     ss << in.rdbuf();
     vaglio::engine::Diagnostics diag;

@@ -37,16 +37,15 @@ size_t Column(const vaglio::engine::CsvTable& t, const std::string& name) {
 }  // namespace
 
 TEST_CASE("the THR reference draws give the reference per-draw results and summaries", "[cli][psa][reference]") {
-  char dir[] = "/tmp/vaglio-draws-XXXXXX";
-  REQUIRE(mkdtemp(dir) != nullptr);
+  const vaglio::testing::TempDir dir("draws");
   auto r = RunVaglio({"run", "examples/thr/thr.model.yaml", "--draws", "tests/data/reference/thr/psa_draws_N1000.csv",
-                      "--export-draws", dir, "--wtp", "2000,2200,5000,10000", "--format", "json"});
+                      "--export-draws", dir.path(), "--wtp", "2000,2200,5000,10000", "--format", "json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const auto ref = ReadCsv(vaglio::testing::SourcePath("tests/data/reference/thr/psa_draws_N1000.csv"));
-  const auto costs = ReadCsv(std::string(dir) + "/costs.csv");
-  const auto effects = ReadCsv(std::string(dir) + "/effects.csv");
-  const auto params = ReadCsv(std::string(dir) + "/parameters.csv");
+  const auto costs = ReadCsv(dir / "costs.csv");
+  const auto effects = ReadCsv(dir / "effects.csv");
+  const auto params = ReadCsv(dir / "parameters.csv");
   REQUIRE(costs.rows.size() == 1000);
   REQUIRE(params.header.size() == 12);
   for (size_t i = 0; i < 1000; ++i) {

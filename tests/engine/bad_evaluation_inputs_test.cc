@@ -1007,23 +1007,7 @@ const char kBadDossierErrors[] =
     "a percentage in [0, 100]\n"
     "vaglio: error: 5 problems in the evaluation's inputs; nothing was run\n";
 
-// A fresh directory under /tmp, removed with what is in it when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/vaglio-bad-eval-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    const std::string cmd = "rm -rf '" + path_ + "'";
-    (void)std::system(cmd.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using vaglio::testing::TempDir;
 
 bool Exists(const std::string& path) {
   struct stat st {};
@@ -1041,7 +1025,7 @@ std::string ReadFile(const std::string& path) {
 
 TEST_CASE("vaglio evaluate of a bad dossier exits 2, prints nothing and creates no --out directory",
           "[evaluate][bad][cli]") {
-  TempDir tmp;
+  TempDir tmp("bad-eval");
   const std::string out = tmp.path() + "/report";
   for (const char* format : {"json", "text"}) {
     const auto r = RunVaglio({"evaluate", kBadDossier, "--criteria", kNp1Criteria, "--date", "2026-11-22", "--format",
@@ -1054,7 +1038,7 @@ TEST_CASE("vaglio evaluate of a bad dossier exits 2, prints nothing and creates 
 }
 
 TEST_CASE("vaglio assess of a bad dossier exits 2 with the same diagnostics", "[evaluate][bad][cli]") {
-  TempDir tmp;
+  TempDir tmp("bad-eval");
   const std::string out = tmp.path() + "/assessment";
   const auto r = RunVaglio({"assess", kBadDossier, "--criteria", kNp1Criteria, "--date", "2026-11-22", "--out", out});
   CHECK(r.exit_code == 2);
@@ -1065,7 +1049,7 @@ TEST_CASE("vaglio assess of a bad dossier exits 2 with the same diagnostics", "[
 
 TEST_CASE("vaglio evaluate with the scores of another dossier leaves an existing --out directory unchanged",
           "[evaluate][bad][cli]") {
-  TempDir tmp;
+  TempDir tmp("bad-eval");
   {
     std::ofstream f(tmp.path() + "/record.json");
     f << "an earlier record\n";

@@ -38,6 +38,9 @@
 
 namespace {
 
+using vaglio::testing::DateAfter;
+using vaglio::testing::TempDir;
+
 namespace en = vaglio::engine;
 namespace reg = vaglio::engine::registry;
 
@@ -75,41 +78,7 @@ std::string Edit(std::string text, const std::string& from, const std::string& t
   return text.replace(at, from.size(), to);
 }
 
-// YYYY-MM-DD of `days` after 2026-01-01 (the civil calendar of H. Hinnant's days_from_civil).
-std::string DateAfter(int days) {
-  const int z = 20454 + days + 719468;  // 20454: 2026-01-01 in days since 1970-01-01
-  const int era = z / 146097;
-  const int doe = z - era * 146097;
-  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int mp = (5 * doy + 2) / 153;
-  const int d = doy - (153 * mp + 2) / 5 + 1;
-  const int m = mp < 10 ? mp + 3 : mp - 9;
-  const int y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  char buf[40];  // room for any int, as the compiler checks
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-  return buf;
-}
 
-// A directory of its own under /tmp, removed with its contents at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/vaglio-registry-test-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // The NP1 example in memory, its criteria set with a PSA of 50 draws (the registry does not
 // need more; the shipped 1000 are replayed in tests/cli/registry_cli_test.cc).
@@ -268,7 +237,7 @@ class Editor {
 //   3 the committee's decision on record 2, overriding its proposed outcome, signed;
 //   4 the evaluation with the manufacturer's self-scores (an input of its own), unsigned.
 struct Registry {
-  TempDir dir;
+  TempDir dir{"registry-test"};
   std::string path = dir / "registry.db";
   reg::KeyPair chair = reg::GenerateKey("Dr. Paolo Conti", "chair");
   std::vector<reg::Entry> written;
@@ -689,7 +658,7 @@ TEST_CASE("Registry: export and import keep every row, and an export with any fi
 
 TEST_CASE("Registry: a schema version this build does not read is refused, naming the versions, and nothing changes",
           "[registry]") {
-  TempDir dir;
+  TempDir dir{"registry-test"};
   const std::string path = dir / "registry.db";
   OpenRegistry(path, true);
   const std::string range = std::to_string(reg::kOldestSchemaVersion) + " to " + std::to_string(reg::kSchemaVersion);
@@ -720,7 +689,7 @@ TEST_CASE("Registry: a schema version this build does not read is refused, namin
 
 TEST_CASE("Registry: a file without registry tables is not made into a registry by a command that only reads",
           "[registry]") {
-  TempDir dir;
+  TempDir dir{"registry-test"};
   const std::string path = dir / "empty.db";
   std::ofstream(path).flush();
   std::string error;
@@ -746,7 +715,7 @@ TEST_CASE("Registry: a file without registry tables is not made into a registry 
     _exit(1);
   }
   for (int i = 0; i < n; ++i) {
-    const std::string date = DateAfter(first_day + i);
+    const std::string date = DateAfter("2026-01-01", first_day + i);
     r.record.set_evaluation_date(date);
     r.record.set_record_id(en::Sha256Hex("concurrent writer test " + date).substr(0, 32));
     if (!reg::AppendEvaluation(*s, r, opts, {}, &error)) {
@@ -759,7 +728,7 @@ TEST_CASE("Registry: a file without registry tables is not made into a registry 
 
 TEST_CASE("Registry: two processes appending 200 evaluation records each to a new registry leave 400 in one chain",
           "[registry]") {
-  TempDir dir;
+  TempDir dir{"registry-test"};
   const std::string path = dir / "registry.db";  // made by the writers, concurrently
   constexpr int kPerProcess = 200;
   Np1 np1;
@@ -796,8 +765,8 @@ TEST_CASE("Registry: two processes appending 200 evaluation records each to a ne
     dates.insert(nlohmann::json::parse(entries[i].options).value("date", ""));
   }
   CHECK(dates.size() == 2 * kPerProcess);
-  CHECK(dates.count(DateAfter(0)) == 1);
-  CHECK(dates.count(DateAfter(2 * kPerProcess - 1)) == 1);
+  CHECK(dates.count(DateAfter("2026-01-01", 0)) == 1);
+  CHECK(dates.count(DateAfter("2026-01-01", 2 * kPerProcess - 1)) == 1);
   CHECK(Problems(VerifyAll(*s)).empty());
 }
 

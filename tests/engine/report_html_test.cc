@@ -21,11 +21,6 @@ using Json = nlohmann::json;
 using vaglio::testing::RunVaglio;
 using vaglio::testing::SourcePath;
 
-std::string TempDir() {
-  char tmpl[] = "/tmp/vaglio-report-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  return tmpl;
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -67,7 +62,8 @@ double Shown(std::string text, bool percent) {
 }
 
 struct Np1Report {
-  std::string dir = TempDir();
+  const vaglio::testing::TempDir tmp{"report"};
+  const std::string dir = tmp.path();
   Json record;
   std::string html;
   Np1Report() {
@@ -245,7 +241,8 @@ TEST_CASE("User text is escaped, in the page and in the charts' data", "[report]
 }
 
 TEST_CASE("A registry report shows a failed gate, an override and a dissent at the top", "[report][registry]") {
-  const std::string dir = TempDir();
+  const vaglio::testing::TempDir tmp("report");
+  const std::string& dir = tmp.path();
   // NP1 without its RDM number: gate G02 fails (incomplete), rule D01 proposes INADMISSIBLE.
   std::string dossier = ReadFile(SourcePath("examples/np1/np1.dossier.yaml"));
   dossier.replace(dossier.find("  rdm_number: 2345678\n"), 22, "");
@@ -323,7 +320,8 @@ TEST_CASE("report on a record file writes the same page as evaluate --report", "
 }
 
 TEST_CASE("The self-assessment page shows gaps, weakest criteria, price headroom and score changes", "[report][assess]") {
-  const std::string dir = TempDir();
+  const vaglio::testing::TempDir tmp("report");
+  const std::string& dir = tmp.path();
   auto r = RunVaglio({"assess", "examples/np1/np1.dossier.yaml", "--criteria", "examples/np1/irccs.criteria.yaml", "--scores",
                       "examples/np1/np1.self_scores.yaml", "--html", dir + "/assess.html"});
   INFO(r.err);
